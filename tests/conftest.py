@@ -1,0 +1,177 @@
+"""Shared fixtures: one migrated database per test session (SQLite, or PostgreSQL when
+WIJSCAN_TEST_DATABASE_URL is set), emptied after every test."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from wijscan import create_app
+from wijscan.extensions import db as _db
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def need(condition: bool, reason: str) -> None:
+    """Skip a test whose tool is missing locally; in CI a missing tool is a failure."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"CI must provide this: {reason}")
+    pytest.skip(reason)
+
+
+def _postgres_database(url: str) -> str:
+    """A fresh, empty database on the server of ``url`` for this test session."""
+    base = make_url(url)
+    name = f"wijscan_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    pg = os.environ.get("WIJSCAN_TEST_DATABASE_URL")
+    if pg:
+        return _postgres_database(pg)
+    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+
+
+def make_test_app(database_url: str, tmp_path_factory, **overrides):
+    config = {
+        "TESTING": True,
+        "ENV_NAME": "testing",
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "SERVER_NAME": None,
+    }
+    config.update(overrides)
+    app = create_app(config)
+    app.instance_path = str(tmp_path_factory.mktemp("instance"))
+    return app
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    from flask_migrate import upgrade
+
+    app = make_test_app(database_url, tmp_path_factory)
+    with app.app_context():
+        upgrade()
+    yield app
+    with app.app_context():
+        _db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _clean_database(request) -> Iterator[None]:
+    yield
+    if "app" not in request.fixturenames:
+        return
+    app = request.getfixturevalue("app")
+    with app.app_context():
+        _db.session.remove()
+        with _db.engine.begin() as conn:
+            for table in reversed(_db.metadata.sorted_tables):
+                conn.execute(table.delete())
+        app.extensions["wijscan_outbox"].clear()
+
+
+@pytest.fixture
+def db(app):
+    with app.app_context():
+        yield _db
+        _db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+# --- small factories ----------------------------------------------------------------------------
+
+
+class Factory:
+    """Builds schools, staff and classes for tests; flushes and commits so the app sees them."""
+
+    password = "correct horse battery"
+
+    def __init__(self, db):
+        self.db = db
+
+    def school(self, name="Testschool"):
+        from wijscan.models import School, SchoolYear
+
+        school = School(name=name, town="Utrecht")
+        school.years.append(
+            SchoolYear(name="2026-2027", starts_on=date(2026, 8, 1), ends_on=date(2027, 7, 31))
+        )
+        self.db.session.add(school)
+        self.db.session.commit()
+        return school
+
+    def staff(self, school, role, email=None, name="Staff Member", is_admin=False):
+        from wijscan.services import accounts
+
+        email = email or f"{role or 'admin'}-{uuid.uuid4().hex[:6]}@school.test"
+        user = accounts.ensure_staff(
+            email=email,
+            name=name,
+            school_id=school.id if school else None,
+            role=role,
+            is_admin=is_admin,
+        )
+        accounts.set_password(user, self.password)
+        self.db.session.commit()
+        return user
+
+    def klas(self, school, name="2B", leerjaar=2, stream="havo", mentors=()):
+        from wijscan.models import Klas
+
+        klas = Klas(school_id=school.id, name=name, leerjaar=leerjaar, stream=stream)
+        klas.mentors.extend(mentors)
+        self.db.session.add(klas)
+        self.db.session.commit()
+        return klas
+
+    def student(self, school, klas=None, nummer=None, roepnaam="Sam", achternaam="Jansen"):
+        from wijscan.models import Student
+
+        student = Student(
+            school_id=school.id,
+            leerlingnummer=nummer or uuid.uuid4().hex[:8],
+            roepnaam=roepnaam,
+            achternaam=achternaam,
+            klas_id=klas.id if klas else None,
+        )
+        self.db.session.add(student)
+        self.db.session.commit()
+        return student
+
+
+@pytest.fixture
+def make(db):
+    return Factory(db)
+
+
+def login(client, user, password=Factory.password):
+    response = client.post("/inloggen", data={"email": user.email, "password": password})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return response

@@ -1,0 +1,78 @@
+"""The demo school: created by `wijscan demo`, reproducible, with a scored past round."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from wijscan.models import (
+    Answer,
+    Klas,
+    Membership,
+    Scan,
+    ScanStatus,
+    School,
+    StoredResult,
+    Student,
+    User,
+)
+
+
+def _snapshot(db):
+    students = db.session.execute(
+        select(Student.leerlingnummer, Student.roepnaam, Student.achternaam).order_by(
+            Student.leerlingnummer
+        )
+    ).all()
+    answers = db.session.execute(
+        select(Answer.item_id, Answer.value).order_by(Answer.id)
+    ).all()
+    return students, answers
+
+
+def test_demo_command_creates_a_school_with_three_classes_and_every_role(runner, db):
+    result = runner.invoke(args=["demo", "--if-empty"])
+    assert result.exit_code == 0, result.output
+    assert "coordinator@demo.wijscan.test" in result.output
+    assert "password for all: wijscan-demo" in result.output
+    assert db.session.scalar(select(func.count()).select_from(School)) == 1
+    klassen = db.session.scalars(select(Klas).order_by(Klas.name)).all()
+    assert len(klassen) == 3
+    assert len({k.leerjaar for k in klassen}) == 3
+    assert len({k.stream for k in klassen}) == 3
+    for klas in klassen:
+        size = db.session.scalar(
+            select(func.count()).select_from(Student).where(Student.klas_id == klas.id)
+        )
+        assert 22 <= size <= 30
+    roles = set(db.session.scalars(select(Membership.role)))
+    assert {r.value for r in roles} == {"docent", "zorgcoordinator", "schoolcoordinator"}
+    assert db.session.scalar(select(func.count()).select_from(User).where(User.is_admin)) == 1
+    scans = db.session.scalars(select(Scan)).all()
+    assert len(scans) == 3
+    assert all(s.status == ScanStatus.CLOSED for s in scans)
+    group_results = db.session.scalars(
+        select(StoredResult).where(StoredResult.respondent_id.is_(None))
+    ).all()
+    assert {r.instrument_id for r in group_results} == {"klas", "individu"}
+    assert all(r.payload["overall"]["n"] >= 5 for r in group_results)
+    assert all(r.payload["overall"]["mean"] is not None for r in group_results)
+
+    again = runner.invoke(args=["demo", "--if-empty"])
+    assert again.exit_code == 0
+    assert "already has data" in again.output
+    assert db.session.scalar(select(func.count()).select_from(School)) == 1
+
+
+def test_demo_is_reproducible(runner, db, app):
+    from wijscan.extensions import db as _db
+
+    runner.invoke(args=["demo"])
+    first = _snapshot(db)
+    with app.app_context():
+        with _db.engine.begin() as conn:
+            for table in reversed(_db.metadata.sorted_tables):
+                conn.execute(table.delete())
+    db.session.expire_all()
+    runner.invoke(args=["demo"])
+    assert _snapshot(db) == first
+    assert len(first[1]) > 1000

@@ -1,0 +1,158 @@
+"""Walk every route of the app for every role, on objects of the user's own school and of another
+school. Nothing may leak: a role without the right gets 403, another school's object 404 (or
+403), an anonymous visitor the login page — never data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pytest
+
+from tests.conftest import login
+from wijscan import access
+from wijscan.models import Role, ScanRound
+
+SECRETS = ("GEHEIMKLAS", "Geheimnaam", "Geheimronde", "geheim@other.test")
+
+
+@dataclass
+class World:
+    ids: dict[str, tuple[object, object]]  # argument -> (own school's value, other school's)
+    users: dict[str, object]
+
+
+@pytest.fixture
+def world(make, db):
+    own, other = make.school("Eigen school"), make.school("Andere school")
+    users = {
+        "docent": make.staff(own, Role.DOCENT, name="Docent Eigen"),
+        "docent-not-mentor": make.staff(own, Role.DOCENT, name="Docent Zonder Klas"),
+        "zorgcoordinator": make.staff(own, Role.ZORG, name="Zorg Eigen"),
+        "schoolcoordinator": make.staff(own, Role.COORDINATOR, name="Coord Eigen"),
+        "beheerder": make.staff(None, None, name="Beheer", is_admin=True),
+    }
+    make.staff(other, Role.COORDINATOR, email="geheim@other.test", name="Geheim Coord")
+    own_klas = make.klas(own, "1A", mentors=[users["docent"]])
+    other_klas = make.klas(other, "GEHEIMKLAS")
+    own_student = make.student(own, own_klas, roepnaam="Eigen")
+    other_student = make.student(other, other_klas, roepnaam="Geheimnaam")
+    rounds = []
+    for school, name in ((own, "Ronde"), (other, "Geheimronde")):
+        scan_round = ScanRound(
+            school_id=school.id,
+            school_year_id=school.years[0].id,
+            name=name,
+            opens_on=date(2026, 9, 1),
+            closes_on=date(2026, 9, 30),
+        )
+        db.session.add(scan_round)
+        rounds.append(scan_round)
+    db.session.commit()
+    return World(
+        ids={
+            "klas_id": (own_klas.id, other_klas.id),
+            "student_id": (own_student.id, other_student.id),
+            "round_id": (rounds[0].id, rounds[1].id),
+            "token": ("not-a-token", "not-a-token"),
+            "code": ("en", "en"),
+        },
+        users=users,
+    )
+
+
+def _routes(app):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        yield rule
+
+
+def _url(app, rule, world, which: int):
+    values = {}
+    for argument in rule.arguments:
+        assert argument in world.ids, (
+            f"route {rule.rule} has argument {argument!r}: add it to the access walk"
+        )
+        values[argument] = world.ids[argument][which]
+    with app.test_request_context():
+        from flask import url_for
+
+        return url_for(rule.endpoint, **values)
+
+
+def test_every_view_declares_an_access_rule(app):
+    missing = [
+        rule.endpoint
+        for rule in _routes(app)
+        if access.rule_for(app.view_functions[rule.endpoint]) is None
+    ]
+    assert missing == []
+
+
+def test_a_view_without_a_rule_is_denied(app, client, make):
+    school = make.school()
+    user = make.staff(school, Role.COORDINATOR)
+    app.view_functions["setup.students"].__dict__.pop("access_rule")
+    try:
+        login(client, user)
+        assert client.get("/leerlingen").status_code == 403
+    finally:
+        access.allow(Role.COORDINATOR)(app.view_functions["setup.students"])
+
+
+def _walk(app, world, role: str | None):
+    client = app.test_client()
+    if role is not None:
+        login(client, world.users[role])
+    role_name = "docent" if role == "docent-not-mentor" else role
+    problems = []
+    for rule in _routes(app):
+        if rule.endpoint == "auth.logout":
+            continue  # would end this walk's session; covered in test_auth
+        view_rule = access.rule_for(app.view_functions[rule.endpoint])
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            for which in (0, 1) if rule.arguments else (0,):
+                url = _url(app, rule, world, which)
+                response = client.open(url, method=method, data={})
+                body = response.get_data(as_text=True)
+                where = f"{role} {method} {url}"
+                leaked = [s for s in SECRETS if s in body]
+                if leaked:
+                    problems.append(f"{where}: shows {leaked}")
+                if view_rule.public:
+                    continue
+                if role is None:
+                    if response.status_code != 302 or "/inloggen" not in response.headers.get(
+                        "Location", ""
+                    ):
+                        problems.append(f"{where}: {response.status_code}, not sent to login")
+                elif role_name not in view_rule.roles:
+                    if response.status_code != 403:
+                        problems.append(f"{where}: {response.status_code} for a role without it")
+                elif which == 1:
+                    if response.status_code not in (403, 404):
+                        problems.append(f"{where}: {response.status_code} on another school")
+                elif response.status_code >= 500:
+                    problems.append(f"{where}: {response.status_code}")
+    return problems
+
+
+@pytest.mark.parametrize(
+    "role",
+    [None, "docent", "docent-not-mentor", "zorgcoordinator", "schoolcoordinator", "beheerder"],
+)
+def test_walk_every_route(app, world, role):
+    assert _walk(app, world, role) == []
+
+
+def test_a_docent_sees_only_the_classes_they_mentor(app, world):
+    client = app.test_client()
+    login(client, world.users["docent-not-mentor"])
+    own_klas = world.ids["klas_id"][0]
+    assert client.get(f"/klassen/{own_klas}").status_code == 404
+    assert "1A" not in client.get("/klassen").get_data(as_text=True)
+    mentor = app.test_client()
+    login(mentor, world.users["docent"])
+    assert mentor.get(f"/klassen/{own_klas}").status_code == 200
+    assert "1A" in mentor.get("/klassen").get_data(as_text=True)

@@ -1,0 +1,218 @@
+"""Who may see or do what: the one place that decides, deny by default.
+
+Every view declares its rule with :func:`allow` or :func:`public`. A ``before_request`` guard
+refuses any endpoint without a rule (403), sends anonymous visitors to the login page and refuses
+users whose roles in their current school do not match. Object access goes through the ``get_*``
+helpers below, which scope every query to the user's school and answer 404 for anything else, so
+another school's objects are indistinguishable from objects that do not exist.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from flask import Flask, abort, g, request, session
+from flask_login import current_user
+from sqlalchemy import select
+
+from wijscan.extensions import db, login
+from wijscan.models import Klas, Membership, Role, School, Student, User
+
+#: The programme administrator. Not a school role: it spans schools, aggregates only.
+BEHEERDER = "beheerder"
+SCHOOL_ROLES = (Role.DOCENT.value, Role.ZORG.value, Role.COORDINATOR.value)
+ALL_ROLES = (*SCHOOL_ROLES, BEHEERDER)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass(frozen=True)
+class Rule:
+    public: bool
+    roles: frozenset[str]
+
+
+def allow(*roles: str | Role) -> Callable[[F], F]:
+    """Let users holding one of ``roles`` (in their current school) reach the view."""
+    names = frozenset(str(r.value if isinstance(r, Role) else r) for r in roles)
+    unknown = names - set(ALL_ROLES)
+    if unknown or not names:
+        raise ValueError(f"unknown roles in access rule: {sorted(unknown) or 'none given'}")
+
+    def decorate(view: F) -> F:
+        view.access_rule = Rule(public=False, roles=names)  # type: ignore[attr-defined]
+        return view
+
+    return decorate
+
+
+def public(view: F) -> F:
+    """Let anyone reach the view (login page, the student questionnaire)."""
+    view.access_rule = Rule(public=True, roles=frozenset())  # type: ignore[attr-defined]
+    return view
+
+
+def rule_for(view: Callable[..., Any]) -> Rule | None:
+    return getattr(view, "access_rule", None)
+
+
+# --- who is asking ------------------------------------------------------------------------------
+
+
+def memberships() -> list[Membership]:
+    if not current_user.is_authenticated:
+        return []
+    return list(current_user.memberships)
+
+
+def current_school_id() -> int | None:
+    """The school the user works in now: the chosen one if they belong to it, else their first."""
+    schools = [m.school_id for m in memberships()]
+    if not schools:
+        return None
+    chosen = session.get("school_id")
+    return chosen if chosen in schools else min(schools)
+
+
+def current_school() -> School | None:
+    school_id = current_school_id()
+    return db.session.get(School, school_id) if school_id is not None else None
+
+
+def current_roles() -> frozenset[str]:
+    if not current_user.is_authenticated:
+        return frozenset()
+    if "roles" not in g:
+        school_id = current_school_id()
+        roles = {m.role.value for m in memberships() if m.school_id == school_id}
+        if current_user.is_admin:
+            roles.add(BEHEERDER)
+        g.roles = frozenset(roles)
+    return g.roles
+
+
+def has_role(*roles: str | Role) -> bool:
+    names = {str(r.value if isinstance(r, Role) else r) for r in roles}
+    return bool(current_roles() & names)
+
+
+# --- objects of the user's school ---------------------------------------------------------------
+
+
+def require_school() -> int:
+    school_id = current_school_id()
+    if school_id is None:
+        abort(403)
+    return school_id
+
+
+def get_klas(klas_id: int, *, manage: bool = False) -> Klas:
+    """A class of the user's school the user may see: coordinators and care coordinators see all,
+    a docent only the classes they mentor. ``manage`` asks for set-up rights (coordinator)."""
+    school_id = require_school()
+    klas = db.session.get(Klas, klas_id)
+    if klas is None or klas.school_id != school_id:
+        abort(404)
+    if has_role(Role.COORDINATOR):
+        return klas
+    if manage:
+        abort(403)
+    if has_role(Role.ZORG):
+        return klas
+    if current_user in klas.mentors:
+        return klas
+    abort(404)
+
+
+def visible_klassen(*, include_archived: bool = False) -> list[Klas]:
+    """The classes the user may see, by name."""
+    school_id = require_school()
+    query = select(Klas).where(Klas.school_id == school_id).order_by(Klas.name)
+    if not include_archived:
+        query = query.where(Klas.archived.is_(False))
+    if not has_role(Role.COORDINATOR, Role.ZORG):
+        query = query.where(Klas.mentors.any(User.id == current_user.id))
+    return list(db.session.scalars(query))
+
+
+def get_student(student_id: int, *, manage: bool = False) -> Student:
+    school_id = require_school()
+    student = db.session.get(Student, student_id)
+    if student is None or student.school_id != school_id:
+        abort(404)
+    if has_role(Role.COORDINATOR):
+        return student
+    if manage:
+        abort(403)
+    if student.klas_id is not None and (
+        has_role(Role.ZORG) or current_user in student.klas.mentors
+    ):
+        return student
+    abort(404)
+
+
+def get_school_object(model: type, object_id: int) -> Any:
+    """Any row with a ``school_id`` that belongs to the user's school, else 404."""
+    school_id = require_school()
+    obj = db.session.get(model, object_id)
+    if obj is None or obj.school_id != school_id:
+        abort(404)
+    return obj
+
+
+def get_staff_member(user_id: int) -> User:
+    """A staff member of the coordinator's school."""
+    school_id = require_school()
+    user = db.session.get(User, user_id)
+    if user is None or not any(m.school_id == school_id for m in user.memberships):
+        abort(404)
+    return user
+
+
+# --- wiring -------------------------------------------------------------------------------------
+
+
+@login.user_loader
+def _load_user(user_id: str) -> User | None:
+    raw_id, _, token = user_id.partition(":")
+    if not raw_id.isdigit():
+        return None
+    user = db.session.get(User, int(raw_id))
+    if user is None or not token or user.session_token != token:
+        return None
+    return user
+
+
+def _guard() -> Any:
+    if request.endpoint is None or request.endpoint == "static":
+        return None
+    from flask import current_app
+
+    view = current_app.view_functions.get(request.endpoint)
+    rule = rule_for(view) if view else None
+    if rule is None:
+        abort(403)
+    if rule.public:
+        return None
+    if not current_user.is_authenticated:
+        return login.unauthorized()
+    if not (current_roles() & rule.roles):
+        abort(403)
+    return None
+
+
+def init_app(app: Flask) -> None:
+    login.login_view = "auth.login"
+    login.login_message = None
+    login.session_protection = "strong"
+    app.before_request(_guard)
+
+    @app.context_processor
+    def _access_helpers() -> dict[str, Any]:
+        return {
+            "has_role": has_role,
+            "current_roles": current_roles,
+            "current_school": current_school,
+        }

@@ -1,0 +1,34 @@
+"""Database engine set-up: SQLite pragmas and write transactions that lock at their start."""
+
+from __future__ import annotations
+
+from flask import has_request_context, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+
+def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
+    """Give an SQLite engine WAL, foreign keys, a busy timeout and ``BEGIN IMMEDIATE``.
+
+    pysqlite's own transaction handling starts transactions late and as DEFERRED, so two writers
+    can both read and then fail to upgrade their lock ("database is locked"). We switch it off and
+    begin ourselves: IMMEDIATE for anything that may write, plain BEGIN for GET and HEAD requests.
+    """
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):  # pragma: no cover - exercised by every test
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        read_only = has_request_context() and request.method in ("GET", "HEAD")
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")

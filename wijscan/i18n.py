@@ -1,0 +1,25 @@
+"""Interface language: Dutch first, English second (Flask-Babel)."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, request, session
+from flask_login import current_user
+
+from wijscan.extensions import babel
+
+
+def select_locale() -> str:
+    supported = current_app.config["BABEL_SUPPORTED_LOCALES"]
+    chosen = session.get("locale")
+    if chosen in supported:
+        return chosen
+    if current_user and current_user.is_authenticated and current_user.locale in supported:
+        return current_user.locale
+    return (
+        request.accept_languages.best_match(supported) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    )
+
+
+def init_app(app: Flask) -> None:
+    translations = str(app.root_path) + "/translations"
+    babel.init_app(app, locale_selector=select_locale, default_translation_directories=translations)

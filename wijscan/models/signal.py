@@ -1,0 +1,51 @@
+"""Care signals (level 1–2 or a critical answer) and their follow-up. A reason for a
+conversation, never a diagnosis."""
+
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+from sqlalchemy import JSON, Enum, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from wijscan.models.base import Base, Timestamped
+
+
+class SignalStatus(enum.StrEnum):
+    OPEN = "open"
+    IN_PROGRESS = "in_behandeling"
+    DONE = "afgerond"
+
+
+class Signal(Timestamped, Base):
+    __tablename__ = "signal"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id", ondelete="CASCADE"), index=True)
+    scan_id: Mapped[int] = mapped_column(ForeignKey("scan.id", ondelete="CASCADE"), index=True)
+    klas_id: Mapped[int | None] = mapped_column(ForeignKey("klas.id", ondelete="SET NULL"))
+    respondent_id: Mapped[str] = mapped_column(String(36))
+    #: The respondent's (capped) overall level.
+    level: Mapped[int | None]
+    #: Theme ids at level 1–2 and the critical item ids that fired.
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[SignalStatus] = mapped_column(
+        Enum(SignalStatus, native_enum=False, length=20), default=SignalStatus.OPEN
+    )
+
+    follow_ups: Mapped[list[SignalFollowUp]] = relationship(
+        back_populates="signal", cascade="all, delete-orphan", order_by="SignalFollowUp.id"
+    )
+
+
+class SignalFollowUp(Timestamped, Base):
+    __tablename__ = "signal_follow_up"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    signal_id: Mapped[int] = mapped_column(ForeignKey("signal.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    status: Mapped[SignalStatus] = mapped_column(Enum(SignalStatus, native_enum=False, length=20))
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    signal: Mapped[Signal] = relationship(back_populates="follow_ups")

@@ -1,0 +1,1 @@
+"""Use cases: load rows, call the pure core, write. They flush; the request commits."""

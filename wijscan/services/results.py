@@ -1,0 +1,140 @@
+"""Closing a scan: score its final responses with the scoring core, store the results with
+instrument and scoring versions, and raise signals for the care coordinator and the mentor."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import defaultdict
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from wijscan.content import Content
+from wijscan.extensions import db
+from wijscan.models import (
+    Response,
+    ResponseStatus,
+    Scan,
+    ScanMode,
+    ScanStatus,
+    Signal,
+    StoredResult,
+    utcnow,
+)
+from wijscan.scoring import SCORING_VERSION, group_result, score_respondents, spec_from_content
+
+#: A respondent whose (capped) level on a theme or overall is at most this gets a signal.
+SIGNAL_LEVEL = 2
+
+
+def _none_if_nan(value: float) -> float | None:
+    return None if value is None or np.isnan(value) else round(float(value), 4)
+
+
+def _level(value: int) -> int | None:
+    return int(value) or None
+
+
+def group_payload(group) -> dict:
+    """A group result as JSON-ready data (suppressed stats hold no numbers)."""
+
+    def stat(s) -> dict:
+        data = dataclasses.asdict(s)
+        if data.get("distribution") is not None:
+            data["distribution"] = {str(k): int(v) for k, v in data["distribution"].items()}
+        return data
+
+    return {"themes": {t: stat(s) for t, s in group.themes.items()}, "overall": stat(group.overall)}
+
+
+def close_scan(scan: Scan, content: Content) -> None:
+    """Score every instrument of ``scan``, store the results and signals; flushes only."""
+    responses = list(
+        db.session.scalars(
+            select(Response)
+            .where(Response.scan_id == scan.id, Response.status == ResponseStatus.FINAL)
+            .options(selectinload(Response.answers))
+            .order_by(Response.id)
+        )
+    )
+    by_instrument: dict[str, list[Response]] = defaultdict(list)
+    for response in responses:
+        by_instrument[response.instrument_id].append(response)
+
+    flagged: dict[str, dict] = {}
+    for instrument_id in scan.instruments.split():
+        instrument = content.instruments[instrument_id]
+        spec = spec_from_content(instrument, content.pyramid)
+        rows = by_instrument.get(instrument_id, [])
+        column = {item_id: j for j, item_id in enumerate(spec.item_ids)}
+        answers = np.full((len(rows), len(spec.item_ids)), np.nan)
+        for i, response in enumerate(rows):
+            for answer in response.answers:
+                if answer.item_id in column:
+                    answers[i, column[answer.item_id]] = answer.value
+        scored = score_respondents(spec, answers)
+        db.session.add(
+            StoredResult(
+                scan_id=scan.id,
+                instrument_id=instrument.id,
+                instrument_version=instrument.version,
+                scoring_version=SCORING_VERSION,
+                respondent_id=None,
+                payload=group_payload(group_result(spec, answers, scored)),
+            )
+        )
+        if scan.mode == ScanMode.ANONYMOUS:
+            continue  # class results only: nothing is kept per respondent
+        for i, response in enumerate(rows):
+            themes = {
+                theme: {
+                    "score": _none_if_nan(scored.theme_scores[i, t]),
+                    "level": _level(scored.theme_levels[i, t]),
+                }
+                for t, theme in enumerate(spec.theme_ids)
+            }
+            overall = {
+                "score": _none_if_nan(scored.overall_score[i]),
+                "level": _level(scored.overall_level[i]),
+            }
+            signal_items = scored.signal_items(i)
+            db.session.add(
+                StoredResult(
+                    scan_id=scan.id,
+                    instrument_id=instrument.id,
+                    instrument_version=instrument.version,
+                    scoring_version=SCORING_VERSION,
+                    respondent_id=response.respondent_id,
+                    payload={"themes": themes, "overall": overall, "signals": signal_items},
+                )
+            )
+            low = [
+                t
+                for t, v in themes.items()
+                if v["level"] is not None and v["level"] <= SIGNAL_LEVEL
+            ]
+            overall_low = overall["level"] is not None and overall["level"] <= SIGNAL_LEVEL
+            if low or signal_items or overall_low:
+                entry = flagged.setdefault(
+                    response.respondent_id, {"themes": {}, "items": [], "level": None}
+                )
+                entry["themes"][instrument.id] = low
+                entry["items"].extend(signal_items)
+                if overall["level"] is not None:
+                    entry["level"] = min(entry["level"] or 6, overall["level"])
+
+    for respondent_id, detail in flagged.items():
+        db.session.add(
+            Signal(
+                school_id=scan.school_id,
+                scan_id=scan.id,
+                klas_id=scan.klas_id,
+                respondent_id=respondent_id,
+                level=detail["level"],
+                detail={"themes": detail["themes"], "items": detail["items"]},
+            )
+        )
+    scan.status = ScanStatus.CLOSED
+    scan.closed_at = utcnow()
+    db.session.flush()

@@ -1,0 +1,21 @@
+"""The web layer: one blueprint per domain. Views stay thin and go through wijscan.access."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template
+
+
+def register_blueprints(app: Flask) -> None:
+    from wijscan.web.admin.views import bp as admin_bp
+    from wijscan.web.auth.views import bp as auth_bp
+    from wijscan.web.main.views import bp as main_bp
+    from wijscan.web.setup.views import bp as setup_bp
+
+    for blueprint in (main_bp, auth_bp, setup_bp, admin_bp):
+        app.register_blueprint(blueprint)
+
+    for status in (403, 404, 429):
+
+        @app.errorhandler(status)
+        def _error(error, status=status):
+            return render_template("error.html", status=status), status

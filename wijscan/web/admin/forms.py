@@ -1,0 +1,25 @@
+"""Forms of the programme administrator (beheerder)."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, StringField
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+
+class SchoolForm(FlaskForm):
+    name = StringField(
+        _l("Naam van de school"),
+        validators=[DataRequired(_l("Vul de naam van de school in.")), Length(max=200)],
+    )
+    town = StringField(_l("Plaats"), validators=[Optional(), Length(max=120)])
+    coordinator_name = StringField(
+        _l("Naam van de schoolcoördinator"),
+        validators=[DataRequired(_l("Vul de naam in.")), Length(max=200)],
+    )
+    coordinator_email = EmailField(
+        _l("E-mailadres van de schoolcoördinator"),
+        validators=[
+            DataRequired(_l("Vul het e-mailadres in.")),
+            Email(_l("Dit is geen geldig e-mailadres."), check_deliverability=False),
+        ],
+    )

@@ -1,0 +1,50 @@
+"""The programme administrator: schools and their first coordinator. Aggregates only."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from wijscan import access, mail
+from wijscan.extensions import db
+from wijscan.services import schools as school_service
+from wijscan.web.admin.forms import SchoolForm
+
+bp = Blueprint("admin", __name__, url_prefix="/beheer")
+
+
+@bp.route("/scholen", methods=["GET", "POST"])
+@access.allow(access.BEHEERDER)
+def schools():
+    form = SchoolForm()
+    invite_link = None
+    if form.validate_on_submit():
+        school, coordinator, token = school_service.create_school(
+            name=form.name.data,
+            town=form.town.data or "",
+            coordinator_name=form.coordinator_name.data,
+            coordinator_email=form.coordinator_email.data,
+            created_by=current_user,
+            valid_days=current_app.config["INVITE_VALID_DAYS"],
+        )
+        invite_link = url_for("auth.accept_invite", token=token, _external=True)
+        mail.send(
+            coordinator.email,
+            _("Uitnodiging voor WIJscan"),
+            _(
+                "U bent schoolcoördinator van %(school)s in WIJscan. Kies een wachtwoord via "
+                "deze link (één keer te gebruiken): %(link)s",
+                school=school.name,
+                link=invite_link,
+            ),
+        )
+        db.session.commit()
+        flash(_("%(name)s is toegevoegd.", name=school.name), "success")
+        form = SchoolForm(formdata=None)
+    return render_template(
+        "admin/schools.html",
+        form=form,
+        overview=school_service.overview(),
+        invite_link=invite_link,
+    )

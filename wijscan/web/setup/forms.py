@@ -1,0 +1,97 @@
+"""Forms of the school set-up pages."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
+
+from wijscan.models import STREAMS, Role
+
+ROLE_LABELS = {
+    Role.DOCENT: _l("Docent / mentor"),
+    Role.ZORG: _l("Zorgcoördinator"),
+    Role.COORDINATOR: _l("Schoolcoördinator"),
+}
+
+
+class KlasForm(FlaskForm):
+    name = StringField(
+        _l("Naam van de klas"),
+        validators=[DataRequired(_l("Geef de klas een naam.")), Length(max=40)],
+    )
+    leerjaar = IntegerField(
+        _l("Leerjaar"),
+        validators=[
+            DataRequired(_l("Vul het leerjaar in (1 tot en met 6).")),
+            NumberRange(1, 6, _l("Het leerjaar is 1 tot en met 6.")),
+        ],
+    )
+    stream = SelectField(_l("Niveau"), choices=[(s, s) for s in STREAMS])
+    mentors = SelectMultipleField(_l("Mentoren"), coerce=int, validate_choice=False)
+
+
+class StudentForm(FlaskForm):
+    leerlingnummer = StringField(
+        _l("Leerlingnummer"),
+        validators=[
+            DataRequired(_l("Vul het leerlingnummer in.")),
+            Regexp(r"^[A-Za-z0-9-]{1,30}$", message=_l("Alleen letters, cijfers en -.")),
+        ],
+    )
+    roepnaam = StringField(
+        _l("Roepnaam"), validators=[DataRequired(_l("Vul de roepnaam in.")), Length(max=100)]
+    )
+    tussenvoegsel = StringField(_l("Tussenvoegsel"), validators=[Optional(), Length(max=30)])
+    achternaam = StringField(
+        _l("Achternaam"), validators=[DataRequired(_l("Vul de achternaam in.")), Length(max=120)]
+    )
+    klas_id = SelectField(_l("Klas"), coerce=int)
+    active = BooleanField(_l("Actief (zit nu op school)"), default=True)
+
+
+class ImportForm(FlaskForm):
+    file = FileField(
+        _l("Export uit het leerlingvolgsysteem (CSV)"),
+        validators=[
+            FileRequired(_l("Kies een CSV-bestand.")),
+            FileAllowed(["csv", "txt"], _l("Alleen CSV-bestanden.")),
+        ],
+    )
+
+
+class RoundForm(FlaskForm):
+    name = StringField(
+        _l("Naam"),
+        validators=[DataRequired(_l("Geef het meetmoment een naam.")), Length(max=120)],
+    )
+    opens_on = DateField(_l("Open vanaf"), validators=[DataRequired(_l("Kies een begindatum."))])
+    closes_on = DateField(
+        _l("Open tot en met"), validators=[DataRequired(_l("Kies een einddatum."))]
+    )
+
+
+class InviteForm(FlaskForm):
+    name = StringField(
+        _l("Naam"), validators=[DataRequired(_l("Vul de naam in.")), Length(max=200)]
+    )
+    email = EmailField(
+        _l("E-mailadres"),
+        validators=[
+            DataRequired(_l("Vul het e-mailadres in.")),
+            Email(_l("Dit is geen geldig e-mailadres."), check_deliverability=False),
+        ],
+    )
+    roles = SelectMultipleField(
+        _l("Rollen"),
+        choices=[(r.value, label) for r, label in ROLE_LABELS.items()],
+        validators=[DataRequired(_l("Kies minstens één rol."))],
+    )

@@ -1,0 +1,290 @@
+"""School set-up: classes and mentors, students (CSV import and by hand), rounds and staff."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from wijscan import access, mail
+from wijscan.extensions import db
+from wijscan.models import Role, ScanRound
+from wijscan.services import setup as setup_service
+from wijscan.services import student_import
+from wijscan.web.setup.forms import (
+    ROLE_LABELS,
+    ImportForm,
+    InviteForm,
+    KlasForm,
+    RoundForm,
+    StudentForm,
+)
+
+bp = Blueprint("setup", __name__)
+
+COORDINATOR = Role.COORDINATOR
+STAFF = (Role.DOCENT, Role.ZORG, Role.COORDINATOR)
+
+
+def _fail(form, error: setup_service.SetupError) -> None:
+    db.session.rollback()
+    getattr(form, error.field).errors.append(error.message)
+
+
+# --- classes ------------------------------------------------------------------------------------
+
+
+@bp.route("/klassen")
+@access.allow(*STAFF)
+def my_classes():
+    show_archived = access.has_role(COORDINATOR) and request.args.get("archief") == "1"
+    klassen = access.visible_klassen(include_archived=show_archived)
+    return render_template("setup/klassen.html", klassen=klassen, show_archived=show_archived)
+
+
+def _klas_form(school_id: int, klas=None) -> KlasForm:
+    form = KlasForm(obj=klas)
+    form.mentors.choices = [(u.id, u.name) for u in setup_service.school_mentors(school_id)]
+    if klas is not None and request.method == "GET":
+        form.mentors.data = [u.id for u in klas.mentors]
+    return form
+
+
+@bp.route("/klassen/nieuw", methods=["GET", "POST"])
+@access.allow(COORDINATOR)
+def new_klas():
+    school_id = access.require_school()
+    form = _klas_form(school_id)
+    if form.validate_on_submit():
+        try:
+            klas = setup_service.save_klas(
+                school_id,
+                klas=None,
+                name=form.name.data,
+                leerjaar=form.leerjaar.data,
+                stream=form.stream.data,
+                mentor_ids=form.mentors.data or [],
+                user_id=current_user.id,
+            )
+        except setup_service.SetupError as error:
+            _fail(form, error)
+        else:
+            db.session.commit()
+            flash(_("Klas %(name)s is aangemaakt.", name=klas.name), "success")
+            return redirect(url_for("setup.klas_detail", klas_id=klas.id))
+    return render_template("setup/klas_form.html", form=form, klas=None)
+
+
+@bp.route("/klassen/<int:klas_id>")
+@access.allow(*STAFF)
+def klas_detail(klas_id: int):
+    klas = access.get_klas(klas_id)
+    students = setup_service.students_of(klas.school_id, klas.id)
+    return render_template("setup/klas_detail.html", klas=klas, students=students)
+
+
+@bp.route("/klassen/<int:klas_id>/bewerken", methods=["GET", "POST"])
+@access.allow(COORDINATOR)
+def edit_klas(klas_id: int):
+    klas = access.get_klas(klas_id, manage=True)
+    form = _klas_form(klas.school_id, klas)
+    if form.validate_on_submit():
+        try:
+            setup_service.save_klas(
+                klas.school_id,
+                klas=klas,
+                name=form.name.data,
+                leerjaar=form.leerjaar.data,
+                stream=form.stream.data,
+                mentor_ids=form.mentors.data or [],
+                user_id=current_user.id,
+            )
+        except setup_service.SetupError as error:
+            _fail(form, error)
+        else:
+            db.session.commit()
+            flash(_("De wijzigingen zijn opgeslagen."), "success")
+            return redirect(url_for("setup.klas_detail", klas_id=klas.id))
+    return render_template("setup/klas_form.html", form=form, klas=klas)
+
+
+@bp.route("/klassen/<int:klas_id>/archief", methods=["POST"])
+@access.allow(COORDINATOR)
+def archive_klas(klas_id: int):
+    klas = access.get_klas(klas_id, manage=True)
+    archive = request.form.get("archive") == "1"
+    setup_service.set_archived(klas, archive, current_user.id)
+    db.session.commit()
+    if archive:
+        flash(_("Klas %(name)s is gearchiveerd.", name=klas.name), "success")
+    else:
+        flash(_("Klas %(name)s is weer actief.", name=klas.name), "success")
+    return redirect(url_for("setup.my_classes"))
+
+
+# --- students -----------------------------------------------------------------------------------
+
+
+@bp.route("/leerlingen")
+@access.allow(COORDINATOR)
+def students():
+    school_id = access.require_school()
+    klas_id = request.args.get("klas", type=int)
+    klassen = setup_service.school_klassen(school_id, include_archived=True)
+    show_inactive = request.args.get("inactief") == "1"
+    rows = setup_service.students_of(school_id, klas_id, include_inactive=show_inactive)
+    return render_template(
+        "setup/students.html",
+        students=rows,
+        klassen=klassen,
+        klas_id=klas_id,
+        show_inactive=show_inactive,
+        klas_names={k.id: k.name for k in klassen},
+    )
+
+
+@bp.route("/leerlingen/import", methods=["GET", "POST"])
+@access.allow(COORDINATOR)
+def import_students():
+    school_id = access.require_school()
+    form = ImportForm()
+    problems = []
+    summary = None
+    if form.validate_on_submit():
+        data = form.file.data.read()
+        try:
+            summary = student_import.import_students(school_id, data, user_id=current_user.id)
+        except student_import.StudentImportError as error:
+            db.session.rollback()
+            problems = error.problems
+        else:
+            db.session.commit()
+            flash(_("De import is gelukt."), "success")
+    return render_template("setup/import.html", form=form, problems=problems, summary=summary)
+
+
+def _student_form(school_id: int, student=None) -> StudentForm:
+    form = StudentForm(obj=student)
+    form.klas_id.choices = [(0, _("— geen klas —"))] + [
+        (k.id, k.name) for k in setup_service.school_klassen(school_id)
+    ]
+    if request.method == "GET" and student is not None:
+        form.klas_id.data = student.klas_id or 0
+    return form
+
+
+def _save_student_from(form: StudentForm, school_id: int, student=None):
+    data = setup_service.StudentData(
+        leerlingnummer=form.leerlingnummer.data,
+        roepnaam=form.roepnaam.data,
+        tussenvoegsel=form.tussenvoegsel.data or "",
+        achternaam=form.achternaam.data,
+        klas_id=form.klas_id.data or None,
+        active=form.active.data,
+    )
+    return setup_service.save_student(
+        school_id, student=student, data=data, user_id=current_user.id
+    )
+
+
+@bp.route("/leerlingen/nieuw", methods=["GET", "POST"])
+@bp.route("/leerlingen/<int:student_id>", methods=["GET", "POST"])
+@access.allow(COORDINATOR)
+def edit_student(student_id: int | None = None):
+    school_id = access.require_school()
+    student = access.get_student(student_id, manage=True) if student_id else None
+    form = _student_form(school_id, student)
+    if form.validate_on_submit():
+        try:
+            saved = _save_student_from(form, school_id, student)
+        except setup_service.SetupError as error:
+            _fail(form, error)
+        else:
+            db.session.commit()
+            flash(_("%(name)s is opgeslagen.", name=saved.full_name), "success")
+            return redirect(url_for("setup.students", klas=saved.klas_id or None))
+    return render_template("setup/student_form.html", form=form, student=student)
+
+
+# --- scan rounds --------------------------------------------------------------------------------
+
+
+@bp.route("/meetmomenten", methods=["GET", "POST"])
+@bp.route("/meetmomenten/<int:round_id>", methods=["GET", "POST"])
+@access.allow(COORDINATOR)
+def rounds(round_id: int | None = None):
+    school = access.current_school()
+    if school is None:
+        abort(403)
+    scan_round = access.get_school_object(ScanRound, round_id) if round_id else None
+    form = RoundForm(obj=scan_round)
+    if form.validate_on_submit():
+        try:
+            setup_service.save_round(
+                school,
+                scan_round=scan_round,
+                name=form.name.data,
+                opens_on=form.opens_on.data,
+                closes_on=form.closes_on.data,
+                user_id=current_user.id,
+            )
+        except setup_service.SetupError as error:
+            _fail(form, error)
+        else:
+            db.session.commit()
+            flash(_("Het meetmoment is opgeslagen."), "success")
+            return redirect(url_for("setup.rounds"))
+    all_rounds = (
+        db.session.query(ScanRound)
+        .filter(ScanRound.school_id == school.id)
+        .order_by(ScanRound.opens_on)
+        .all()
+    )
+    return render_template("setup/rounds.html", form=form, rounds=all_rounds, editing=scan_round)
+
+
+# --- staff --------------------------------------------------------------------------------------
+
+
+@bp.route("/medewerkers", methods=["GET", "POST"])
+@access.allow(COORDINATOR)
+def staff():
+    school = access.current_school()
+    if school is None:
+        abort(403)
+    form = InviteForm()
+    invite_link = None
+    if form.validate_on_submit():
+        try:
+            user, token = setup_service.invite_staff(
+                school.id,
+                email=form.email.data,
+                name=form.name.data,
+                roles=[Role(r) for r in form.roles.data],
+                invited_by=current_user,
+                valid_days=current_app.config["INVITE_VALID_DAYS"],
+            )
+        except setup_service.SetupError as error:
+            _fail(form, error)
+        else:
+            invite_link = url_for("auth.accept_invite", token=token, _external=True)
+            mail.send(
+                user.email,
+                _("Uitnodiging voor WIJscan"),
+                _(
+                    "Welkom bij WIJscan. Kies een wachtwoord via deze link "
+                    "(één keer te gebruiken, %(days)d dagen geldig): %(link)s",
+                    days=current_app.config["INVITE_VALID_DAYS"],
+                    link=invite_link,
+                ),
+            )
+            db.session.commit()
+            flash(_("%(name)s is uitgenodigd.", name=user.name), "success")
+            form = InviteForm(formdata=None)
+    return render_template(
+        "setup/staff.html",
+        form=form,
+        staff=setup_service.staff_of(school.id),
+        invite_link=invite_link,
+        role_labels=ROLE_LABELS,
+    )
