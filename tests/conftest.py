@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from datetime import date
 
 import pytest
+from flask import has_app_context
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -46,6 +48,19 @@ def database_url(tmp_path_factory) -> str:
     return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
 
 
+class FreshContextClient(FlaskClient):
+    """Each request runs in its own app context, as in production: its own ``g``, its own
+    database session, even while the test holds an app context open for its fixtures."""
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            # End the test's own transaction so the request, and the test's next read after it,
+            # see the database as it is (SQLite readers keep the snapshot they started with).
+            _db.session.commit()
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 def make_test_app(database_url: str, tmp_path_factory, **overrides):
     config = {
         "TESTING": True,
@@ -58,6 +73,7 @@ def make_test_app(database_url: str, tmp_path_factory, **overrides):
     }
     config.update(overrides)
     app = create_app(config)
+    app.test_client_class = FreshContextClient
     app.instance_path = str(tmp_path_factory.mktemp("instance"))
     return app
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from wijscan.cli import main
 from wijscan.models import (
     Answer,
     Klas,
@@ -23,14 +24,12 @@ def _snapshot(db):
             Student.leerlingnummer
         )
     ).all()
-    answers = db.session.execute(
-        select(Answer.item_id, Answer.value).order_by(Answer.id)
-    ).all()
+    answers = db.session.execute(select(Answer.item_id, Answer.value).order_by(Answer.id)).all()
     return students, answers
 
 
 def test_demo_command_creates_a_school_with_three_classes_and_every_role(runner, db):
-    result = runner.invoke(args=["demo", "--if-empty"])
+    result = runner.invoke(main, args=["demo", "--if-empty"])
     assert result.exit_code == 0, result.output
     assert "coordinator@demo.wijscan.test" in result.output
     assert "password for all: wijscan-demo" in result.output
@@ -57,7 +56,7 @@ def test_demo_command_creates_a_school_with_three_classes_and_every_role(runner,
     assert all(r.payload["overall"]["n"] >= 5 for r in group_results)
     assert all(r.payload["overall"]["mean"] is not None for r in group_results)
 
-    again = runner.invoke(args=["demo", "--if-empty"])
+    again = runner.invoke(main, args=["demo", "--if-empty"])
     assert again.exit_code == 0
     assert "already has data" in again.output
     assert db.session.scalar(select(func.count()).select_from(School)) == 1
@@ -66,13 +65,13 @@ def test_demo_command_creates_a_school_with_three_classes_and_every_role(runner,
 def test_demo_is_reproducible(runner, db, app):
     from wijscan.extensions import db as _db
 
-    runner.invoke(args=["demo"])
+    runner.invoke(main, args=["demo"])
     first = _snapshot(db)
-    with app.app_context():
-        with _db.engine.begin() as conn:
-            for table in reversed(_db.metadata.sorted_tables):
-                conn.execute(table.delete())
+    db.session.rollback()
+    with app.app_context(), _db.engine.begin() as conn:
+        for table in reversed(_db.metadata.sorted_tables):
+            conn.execute(table.delete())
     db.session.expire_all()
-    runner.invoke(args=["demo"])
+    runner.invoke(main, args=["demo"])
     assert _snapshot(db) == first
     assert len(first[1]) > 1000

@@ -10,7 +10,12 @@ from flask import Flask
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app: configuration, extensions, content and blueprints — nothing else."""
-    app = Flask(__name__, instance_relative_config=True)
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder="web/templates",
+        static_folder="web/static",
+    )
     from wijscan import config as cfg
 
     app.config.from_mapping(cfg.DEFAULTS)

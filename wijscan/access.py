@@ -84,13 +84,15 @@ def current_school() -> School | None:
 def current_roles() -> frozenset[str]:
     if not current_user.is_authenticated:
         return frozenset()
-    if "roles" not in g:
-        school_id = current_school_id()
+    school_id = current_school_id()
+    key = (current_user.id, school_id)
+    cached = g.get("access_roles")
+    if cached is None or cached[0] != key:
         roles = {m.role.value for m in memberships() if m.school_id == school_id}
         if current_user.is_admin:
             roles.add(BEHEERDER)
-        g.roles = frozenset(roles)
-    return g.roles
+        g.access_roles = cached = (key, frozenset(roles))
+    return cached[1]
 
 
 def has_role(*roles: str | Role) -> bool:
@@ -121,9 +123,13 @@ def get_klas(klas_id: int, *, manage: bool = False) -> Klas:
         abort(403)
     if has_role(Role.ZORG):
         return klas
-    if current_user in klas.mentors:
+    if is_mentor_of(klas):
         return klas
     abort(404)
+
+
+def is_mentor_of(klas: Klas) -> bool:
+    return any(mentor.id == current_user.id for mentor in klas.mentors)
 
 
 def visible_klassen(*, include_archived: bool = False) -> list[Klas]:
@@ -146,9 +152,7 @@ def get_student(student_id: int, *, manage: bool = False) -> Student:
         return student
     if manage:
         abort(403)
-    if student.klas_id is not None and (
-        has_role(Role.ZORG) or current_user in student.klas.mentors
-    ):
+    if student.klas_id is not None and (has_role(Role.ZORG) or is_mentor_of(student.klas)):
         return student
     abort(404)
 

@@ -12,7 +12,9 @@ def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
 
     pysqlite's own transaction handling starts transactions late and as DEFERRED, so two writers
     can both read and then fail to upgrade their lock ("database is locked"). We switch it off and
-    begin ourselves: IMMEDIATE for anything that may write, plain BEGIN for GET and HEAD requests.
+    begin ourselves: IMMEDIATE for every request that may write (anything but GET and HEAD),
+    plain BEGIN for reading requests and for work outside a request (CLI commands, which run one
+    short transaction each, and tests, which must not hold the write lock while they read).
     """
     if engine.dialect.name != "sqlite":
         return
@@ -30,5 +32,5 @@ def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        read_only = has_request_context() and request.method in ("GET", "HEAD")
-        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        writes = has_request_context() and request.method not in ("GET", "HEAD")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")

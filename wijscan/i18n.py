@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, request, session
+from flask_babel import get_locale
 from flask_login import current_user
 
 from wijscan.extensions import babel
@@ -23,3 +24,4 @@ def select_locale() -> str:
 def init_app(app: Flask) -> None:
     translations = str(app.root_path) + "/translations"
     babel.init_app(app, locale_selector=select_locale, default_translation_directories=translations)
+    app.jinja_env.globals["get_locale"] = get_locale

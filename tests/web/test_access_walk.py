@@ -133,8 +133,11 @@ def _walk(app, world, role: str | None):
                 elif which == 1:
                     if response.status_code not in (403, 404):
                         problems.append(f"{where}: {response.status_code} on another school")
-                elif response.status_code >= 500:
-                    problems.append(f"{where}: {response.status_code}")
+                elif role == "docent-not-mentor" and rule.arguments:
+                    if response.status_code != 404:
+                        problems.append(f"{where}: {response.status_code} for a non-mentor")
+                elif response.status_code >= 400:
+                    problems.append(f"{where}: {response.status_code} for a role with the right")
     return problems
 
 

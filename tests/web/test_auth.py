@@ -115,13 +115,13 @@ def test_coordinator_invites_staff_who_sets_a_password_once(app, client, make, d
     login(client, coordinator)
     response = client.post(
         "/medewerkers",
-        data={"name": "Mila Mentor", "email": "mila@school.test", "roles": ["docent"]},
+        data={"name": "Mila Mentor", "email": "mila@voorbeeld.nl", "roles": ["docent"]},
     )
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     link = re.search(r"<code>(http[^<]+)</code>", page).group(1)
     outbox = app.extensions["wijscan_outbox"]
-    assert outbox[-1][0] == "mila@school.test"
+    assert outbox[-1][0] == "mila@voorbeeld.nl"
     assert link in outbox[-1][2]
 
     path = link.split("localhost", 1)[1]
@@ -133,7 +133,9 @@ def test_coordinator_invites_staff_who_sets_a_password_once(app, client, make, d
     assert done.status_code == 302
     assert invitee.get(path).status_code == 404  # one-time
     assert db.session.query(Invite).one().used_at is not None
-    ok = invitee.post("/inloggen", data={"email": "mila@school.test", "password": "lang genoeg nu"})
+    ok = invitee.post(
+        "/inloggen", data={"email": "mila@voorbeeld.nl", "password": "lang genoeg nu"}
+    )
     assert ok.status_code == 302
 
 

@@ -175,12 +175,9 @@ def school_year_for(school: School, day: date) -> SchoolYear:
         if year.name == name:
             return year
     year = SchoolYear(
-        school_id=school.id,
-        name=name,
-        starts_on=date(start_year, 8, 1),
-        ends_on=date(start_year + 1, 7, 31),
+        name=name, starts_on=date(start_year, 8, 1), ends_on=date(start_year + 1, 7, 31)
     )
-    db.session.add(year)
+    school.years.append(year)
     db.session.flush()
     return year
 

@@ -8,6 +8,7 @@ from wtforms import (
     DateField,
     EmailField,
     IntegerField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -35,7 +36,7 @@ class KlasForm(FlaskForm):
             NumberRange(1, 6, _l("Het leerjaar is 1 tot en met 6.")),
         ],
     )
-    stream = SelectField(_l("Niveau"), choices=[(s, s) for s in STREAMS])
+    stream = SelectField(_l("Niveau"), choices=[SelectChoice(s, s) for s in STREAMS])
     mentors = SelectMultipleField(_l("Mentoren"), coerce=int, validate_choice=False)
 
 
@@ -92,6 +93,6 @@ class InviteForm(FlaskForm):
     )
     roles = SelectMultipleField(
         _l("Rollen"),
-        choices=[(r.value, label) for r, label in ROLE_LABELS.items()],
+        choices=[SelectChoice(r.value, label) for r, label in ROLE_LABELS.items()],
         validators=[DataRequired(_l("Kies minstens één rol."))],
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from wijscan import access, mail
 from wijscan.extensions import db
@@ -44,7 +45,9 @@ def my_classes():
 
 def _klas_form(school_id: int, klas=None) -> KlasForm:
     form = KlasForm(obj=klas)
-    form.mentors.choices = [(u.id, u.name) for u in setup_service.school_mentors(school_id)]
+    form.mentors.choices = [
+        SelectChoice(u.id, u.name) for u in setup_service.school_mentors(school_id)
+    ]
     if klas is not None and request.method == "GET":
         form.mentors.data = [u.id for u in klas.mentors]
     return form
@@ -165,8 +168,8 @@ def import_students():
 
 def _student_form(school_id: int, student=None) -> StudentForm:
     form = StudentForm(obj=student)
-    form.klas_id.choices = [(0, _("— geen klas —"))] + [
-        (k.id, k.name) for k in setup_service.school_klassen(school_id)
+    form.klas_id.choices = [SelectChoice(0, _("— geen klas —"))] + [
+        SelectChoice(k.id, k.name) for k in setup_service.school_klassen(school_id)
     ]
     if request.method == "GET" and student is not None:
         form.klas_id.data = student.klas_id or 0
