@@ -10,10 +10,10 @@ from wijscan.models import Role
 pytestmark = pytest.mark.e2e
 
 EXPORT = (
-    "\ufeffLeerlingnummer;Roepnaam;Tussenvoegsel;Achternaam;Klas\r\n"
-    "100001;Aya;;Bakker;1A\r\n"
-    "100002;Daan;de;Vries;1A\r\n"
-    "100003;Noor;van;Dijk;2B\r\n"
+    "\ufeffLeerlingnummer;Roepnaam;Tussenvoegsel;Achternaam;Klas;Niveau\r\n"
+    "100001;Aya;;Bakker;1A;havo\r\n"
+    "100002;Daan;de;Vries;1A;havo\r\n"
+    "100003;Noor;van;Dijk;2B;vwo\r\n"
 )
 
 
@@ -36,10 +36,9 @@ def test_coordinator_imports_students_and_sees_them_in_their_classes(
     page.get_by_label("Export uit het leerlingvolgsysteem (CSV)").set_input_files(str(export))
     page.get_by_role("button", name="Controleren en importeren").click()
     page.get_by_text("3 rijen verwerkt.").wait_for()
-    page.screenshot(path=str(tmp_path / "import.png"), full_page=True)
 
     page.get_by_role("link", name="Naar de klassen").click()
-    page.get_by_role("link", name="1A").click()
+    page.get_by_role("link", name="1A", exact=True).click()
     page.get_by_role("heading", name="Leerlingen (2)").wait_for()
     body = page.locator("main").inner_text()
     assert "Aya Bakker" in body
@@ -47,5 +46,5 @@ def test_coordinator_imports_students_and_sees_them_in_their_classes(
     assert "Noor van Dijk" not in body
 
     page.goto(f"{live_server}/klassen")
-    page.get_by_role("link", name="2B").click()
+    page.get_by_role("link", name="2B", exact=True).click()
     assert "Noor van Dijk" in page.locator("main").inner_text()

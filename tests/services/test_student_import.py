@@ -597,13 +597,13 @@ def test_new_class_without_derivable_properties_asks_for_the_column(db, make):
         import_students(school.id, data)
     assert [str(p) for p in info.value.problems] == [
         "rij 2, kolom Klas: uit de naam van nieuwe klas 2B volgt geen niveau; "
-        "voeg een kolom niveau toe",
+        "voeg een kolom niveau toe of maak de klas eerst aan bij Klassen",
         "rij 4, kolom Klas: uit de naam van nieuwe klas brugklas volgt geen leerjaar; "
-        "voeg een kolom leerjaar toe",
+        "voeg een kolom leerjaar toe of maak de klas eerst aan bij Klassen",
         "rij 4, kolom Klas: uit de naam van nieuwe klas brugklas volgt geen niveau; "
-        "voeg een kolom niveau toe",
+        "voeg een kolom niveau toe of maak de klas eerst aan bij Klassen",
         "rij 5, kolom Klas: uit de naam van nieuwe klas H8 volgt geen leerjaar; "
-        "voeg een kolom leerjaar toe",
+        "voeg een kolom leerjaar toe of maak de klas eerst aan bij Klassen",
     ]
     assert counts(db, school) == (0, 0, 0)
 

@@ -514,7 +514,7 @@ def import_students(school_id: int, data: bytes, *, user_id: int | None = None) 
                     column = klas_column
                     message = (
                         f"uit de naam van nieuwe klas {r.klas} volgt geen {what}; "
-                        f"voeg een kolom {what} toe"
+                        f"voeg een kolom {what} toe of maak de klas eerst aan bij Klassen"
                     )
                 problems.append(ImportProblem(r.row, column, message))
             continue
