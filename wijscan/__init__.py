@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
+if TYPE_CHECKING:  # the pure core (wijscan.content, .scoring, …) must import without Flask
+    from flask import Flask
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app: configuration, extensions, content and blueprints — nothing else."""
+    from flask import Flask
+
     app = Flask(
         __name__,
         instance_relative_config=True,

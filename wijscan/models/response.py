@@ -34,7 +34,9 @@ class Response(Timestamped, Base):
     status: Mapped[ResponseStatus] = mapped_column(
         Enum(ResponseStatus, native_enum=False, length=20), default=ResponseStatus.IN_PROGRESS
     )
-    #: For the observation list: the student the mentor observed (through the link table).
+    #: Pages of this instrument saved so far; resuming starts after them.
+    next_page: Mapped[int] = mapped_column(default=0)
+    #: The mentor who filled an observation list (the respondent id is the student's).
     observer_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
     )

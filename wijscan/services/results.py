@@ -16,6 +16,7 @@ from wijscan.models import (
     Response,
     ResponseStatus,
     Scan,
+    ScanKind,
     ScanMode,
     ScanStatus,
     Signal,
@@ -26,6 +27,9 @@ from wijscan.scoring import SCORING_VERSION, group_result, score_respondents, sp
 
 #: A respondent whose (capped) level on a theme or overall is at most this gets a signal.
 SIGNAL_LEVEL = 2
+#: Instruments about the respondent themselves. The klas instrument is about the class: its low
+#: levels and critical answers belong to the class result, not to a signal about one student.
+INDIVIDUAL_LEVEL = "individu"
 
 
 def _none_if_nan(value: float) -> float | None:
@@ -63,10 +67,15 @@ def close_scan(scan: Scan, content: Content) -> None:
         by_instrument[response.instrument_id].append(response)
 
     flagged: dict[str, dict] = {}
-    for instrument_id in scan.instruments.split():
+    instrument_ids = scan.instruments.split()
+    if scan.kind == ScanKind.LEERLING and scan.mode == ScanMode.PERSONAL:
+        instrument_ids.append("observatie")  # the mentor's lists, when there are any
+    for instrument_id in instrument_ids:
         instrument = content.instruments[instrument_id]
         spec = spec_from_content(instrument, content.pyramid)
         rows = by_instrument.get(instrument_id, [])
+        if instrument.respondent == "mentor" and not rows:
+            continue  # no observation lists were filled: nothing to report
         column = {item_id: j for j, item_id in enumerate(spec.item_ids)}
         answers = np.full((len(rows), len(spec.item_ids)), np.nan)
         for i, response in enumerate(rows):
@@ -86,6 +95,7 @@ def close_scan(scan: Scan, content: Content) -> None:
         )
         if scan.mode == ScanMode.ANONYMOUS:
             continue  # class results only: nothing is kept per respondent
+        signals_apply = instrument.level == INDIVIDUAL_LEVEL
         for i, response in enumerate(rows):
             themes = {
                 theme: {
@@ -115,7 +125,7 @@ def close_scan(scan: Scan, content: Content) -> None:
                 if v["level"] is not None and v["level"] <= SIGNAL_LEVEL
             ]
             overall_low = overall["level"] is not None and overall["level"] <= SIGNAL_LEVEL
-            if low or signal_items or overall_low:
+            if signals_apply and (low or signal_items or overall_low):
                 entry = flagged.setdefault(
                     response.respondent_id, {"themes": {}, "items": [], "level": None}
                 )

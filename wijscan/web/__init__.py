@@ -9,9 +9,11 @@ def register_blueprints(app: Flask) -> None:
     from wijscan.web.admin.views import bp as admin_bp
     from wijscan.web.auth.views import bp as auth_bp
     from wijscan.web.main.views import bp as main_bp
+    from wijscan.web.scans.views import bp as scans_bp
     from wijscan.web.setup.views import bp as setup_bp
+    from wijscan.web.survey.views import bp as survey_bp
 
-    for blueprint in (main_bp, auth_bp, setup_bp, admin_bp):
+    for blueprint in (main_bp, auth_bp, setup_bp, scans_bp, survey_bp, admin_bp):
         app.register_blueprint(blueprint)
 
     for status in (403, 404, 429):

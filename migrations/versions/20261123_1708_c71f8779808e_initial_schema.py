@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: fa891b7a7f40
+Revision ID: c71f8779808e
 Revises: 
-Create Date: 2026-11-23 16:54:02.133810
+Create Date: 2026-11-23 17:08:40.413421
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'fa891b7a7f40'
+revision = 'c71f8779808e'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -230,6 +230,7 @@ def upgrade():
     sa.Column('instrument_id', sa.String(length=40), nullable=False),
     sa.Column('instrument_version', sa.Integer(), nullable=False),
     sa.Column('status', sa.Enum('IN_PROGRESS', 'FINAL', name='responsestatus', native_enum=False, length=20), nullable=False),
+    sa.Column('next_page', sa.Integer(), nullable=False),
     sa.Column('observer_id', sa.Integer(), nullable=True),
     sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),

@@ -1,0 +1,217 @@
+"""The CONTENT-GUIDE.md rules for shipped content (quality_problems), apart from the schema."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from wijscan.content import load_content, quality_problems, run_check
+
+
+def quality(root: Path) -> list[str]:
+    return [str(p) for p in quality_problems(load_content(root, check_lock=False))]
+
+
+def drop_item(path: Path, item_id: str) -> None:
+    """Remove one item (its whole block) from an instrument file."""
+    text = path.read_text(encoding="utf-8")
+    start = text.index(f"      - id: {item_id}\n")
+    end = text.find("      - id: ", start + 1)
+    nxt = text.find("\n  - id: ", start)
+    if end == -1 or (nxt != -1 and nxt < end):
+        end = nxt + 1 if nxt != -1 else len(text)
+    path.write_text(text[:start] + text[end:], encoding="utf-8")
+
+
+def test_a_theme_with_three_items(project, line_of):
+    path = project / "surveys" / "klas.yaml"
+    drop_item(path, "klas-burg-4")
+    assert quality(project) == [
+        f"surveys/klas.yaml:{line_of(path, 'items:')}: themes[0].items: theme 'burgerschap' has 3"
+        " items; it needs at least 4"
+    ]
+
+
+def test_too_many_student_items(project, edit):
+    extra = "".join(
+        f"      - id: klas-extra-{n}\n"
+        f'        text: {{nl: "In onze klas is het goed {n}.", en: "Our class is fine."}}\n'
+        for n in range(3)
+    )
+    edit(
+        project / "surveys" / "klas.yaml",
+        "  - id: participatie\n",
+        extra + "\n  - id: participatie\n",
+    )
+    assert (
+        "surveys: students answer 24 (individu) + 27 (klas) = 51 items; keep it to 50"
+        " (about 15 minutes)" in quality(project)
+    )
+
+
+def test_too_few_critical_items(project, edit):
+    edit(project / "surveys" / "school.yaml", "        critical: {answers: [5], cap: 2}\n", "")
+    assert quality(project) == [
+        "surveys/school.yaml:16: themes: has 2 critical items; an instrument has 3–6"
+    ]
+
+
+def test_too_few_reverse_keyed_items(project):
+    path = project / "surveys" / "klas.yaml"
+    text = path.read_text(encoding="utf-8")
+    # Four reverse items left (critical ones stay reverse so the critical rules still make sense).
+    for item_id in ("klas-burg-3", "klas-part-2", "klas-part-4", "klas-demo-2"):
+        block = text.index(f"- id: {item_id}\n")
+        at = text.index("        reverse: true\n", block)
+        text = text[:at] + text[at + len("        reverse: true\n") :]
+    path.write_text(text, encoding="utf-8")
+    found = quality(project)
+    assert (
+        "surveys/klas.yaml:16: themes: 17% of the items are reverse-keyed; aim for about a third"
+        " (20%–50%)" in found
+    )
+    assert (
+        "surveys/klas.yaml:18: themes[0].items: theme 'burgerschap' has no reverse-keyed item;"
+        " spread them over the themes" in found
+    )
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        pytest.param(
+            "In onze klas mag iedereen zichzelf zijn.",
+            "In onze klas is er weinig polarisatie.",
+            "themes[2].items[0].text.nl: uses the jargon 'polari…'; a student item never does",
+            id="jargon-nl",
+        ),
+        pytest.param(
+            "In our class everyone can be themselves.",
+            "In our class there is no radicalisation.",
+            "themes[2].items[0].text.en: uses the jargon 'radicali…'; a student item never does",
+            id="jargon-en",
+        ),
+        pytest.param(
+            "In onze klas mag iedereen zichzelf zijn.",
+            "In onze klas mag iedereen zijn religie laten zien.",
+            "themes[2].items[0].text.nl: mentions 'religie…'; items never ask about religion,"
+            " political preference or ethnicity",
+            id="religion",
+        ),
+        pytest.param(
+            "In onze klas mag iedereen zichzelf zijn.",
+            "Iedereen mag zichzelf zijn.",
+            "themes[2].items[0].text.nl: should start with 'In onze klas …' or"
+            " 'Bij ons in de klas …'",
+            id="opening",
+        ),
+        pytest.param(
+            "In onze klas mag iedereen zichzelf zijn.",
+            "In onze klas mag iedereen altijd en overal zichzelf zijn, ook als het spannend is"
+            " om te doen.",
+            "themes[2].items[0].text.nl: has 18 words; keep an item to 15",
+            id="too-long",
+        ),
+        pytest.param(
+            "In onze klas mag iedereen zichzelf zijn.",
+            "In onze klas is niemand niet welkom.",
+            "themes[2].items[0].text.nl: reads as a double negative (niemand, niet);"
+            " say it positively",
+            id="double-negative",
+        ),
+        pytest.param(
+            "In onze klas werken leerlingen alleen samen met hun eigen vrienden.",
+            "In onze klas werken leerlingen niet samen met anderen.",
+            "themes[1].items[1].text.nl: is reverse-keyed and says 'niet': disagreeing becomes a"
+            " double negative; word it without a negation",
+            id="negated-reverse-item",
+        ),
+    ],
+)
+def test_an_item_breaking_the_guide(project, edit, line_of, old, new, expected):
+    path = project / "surveys" / "klas.yaml"
+    edit(path, old, new)
+    assert quality(project) == [f"surveys/klas.yaml:{line_of(path, new)}: {expected}"]
+
+
+def test_a_description_of_one_sentence(project, edit, line_of):
+    path = project / "surveys" / "piramide.yaml"
+    old = (
+        "Leerlingen accepteren dat mensen verschillend leven en houden zich aan gedeelde regels."
+        " Ze denken mee als daarom gevraagd wordt. Geef hun kleine taken waarin ze iets voor"
+        " anderen doen."
+    )
+    edit(path, old, "Leerlingen accepteren verschillen")
+    assert quality(project) == [
+        f"surveys/piramide.yaml:{line_of(path, 'Leerlingen accepteren verschillen')}:"
+        " themes[0].descriptions[5].nl: has 0 sentences; describe a level in 2 or 3 sentences a"
+        " mentor can act on"
+    ]
+
+
+def test_a_missing_instrument(project):
+    (project / "surveys" / "observatie.yaml").unlink()
+    assert quality(project) == [
+        "surveys/observatie.yaml: the instrument 'observatie' is missing (DESIGN.md: school, klas,"
+        " individu, observatie)"
+    ]
+
+
+def test_an_instrument_that_misses_a_theme(project):
+    path = project / "surveys" / "school.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text[: text.index("  - id: polarisatie")], encoding="utf-8")
+    assert quality(project) == [
+        "surveys/school.yaml:16: themes: misses the school theme(s) polarisatie",
+        "surveys/school.yaml:16: themes: has 1 critical items; an instrument has 3–6",
+    ]
+
+
+LESBRIEF = """\
+---
+id: test-les
+title: "Een les"
+theme: {theme}
+levels: [4]
+grades: [2]
+streams: [havo]
+duration: 50
+goals: [{goals}]
+---
+
+## Doel
+## 1. Voorbereiding
+**Lesverloop**
+## Materiaal
+## Nabespreking
+"""
+
+
+def test_a_lesbrief_breaking_the_guide(project):
+    text = LESBRIEF.format(theme="leiderschap", goals="a, b, c, d")
+    (project / "lesbrieven" / "les.md").write_text(text, encoding="utf-8")
+    assert quality(project) == [
+        "lesbrieven/les.md: has no section 'Let op' (a lesbrief has: Doel, Voorbereiding,"
+        " Lesverloop, Materiaal, Nabespreking, Let op)",
+        "lesbrieven/les.md:9: goals: has 4 goals; write 1–3",
+        "lesbrieven/les.md:4: theme: 'leiderschap' is a school theme; lesbrieven are for class"
+        " and individual themes",
+    ]
+
+
+def test_run_check_reports_quality_problems(project, edit):
+    edit(
+        project / "surveys" / "klas.yaml",
+        "In onze klas mag iedereen zichzelf zijn.",
+        "Iedereen mag zichzelf zijn.",
+    )
+    out = io.StringIO()
+    assert run_check(project, out) == 1
+    report = out.getvalue()
+    assert report.endswith(
+        "1 problem:\n  surveys/klas.yaml:62: themes[2].items[0].text.nl: should start with"
+        " 'In onze klas …' or 'Bij ons in de klas …'\n"
+    )
+    assert "instrument klas version 1 (klas, leerling): 24 items" in report

@@ -1,0 +1,292 @@
+"""Running a scan through the web: opening, the questionnaire, resuming, closing, observation
+lists and the staff scan."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.conftest import login, make_test_app
+from wijscan.models import (
+    AccessCode,
+    Answer,
+    RespondentLink,
+    Response,
+    ResponseStatus,
+    Role,
+    Scan,
+    ScanRound,
+    ScanStatus,
+    Signal,
+    StoredResult,
+)
+
+CALM = "Met deze code kun je nu geen scan starten."
+
+
+@pytest.fixture
+def klas_world(app, make, db):
+    school = make.school()
+    mentor = make.staff(school, Role.DOCENT, name="Mentor")
+    coordinator = make.staff(school, Role.COORDINATOR, name="Coord")
+    klas = make.klas(school, "2B", mentors=[mentor])
+    students = [
+        make.student(school, klas, roepnaam=name, achternaam="Test")
+        for name in ("Ada", "Bo", "Cem", "Dewi", "Eva", "Finn")
+    ]
+    scan_round = ScanRound(
+        school_id=school.id,
+        school_year_id=school.years[0].id,
+        name="Meetmoment 2",
+        opens_on=date.today() - timedelta(days=1),
+        closes_on=date.today() + timedelta(days=10),
+    )
+    db.session.add(scan_round)
+    db.session.commit()
+    return {
+        "school": school,
+        "mentor": mentor,
+        "coordinator": coordinator,
+        "klas": klas,
+        "students": students,
+        "round": scan_round,
+        "content": app.extensions["wijscan_content"],
+    }
+
+
+def _open(client, world, mode="personal"):
+    login(client, world["mentor"])
+    response = client.post(f"/klassen/{world['klas'].id}/scan", data={"mode": mode})
+    assert response.status_code == 302, response.get_data(as_text=True)[:300]
+    return int(response.headers["Location"].rsplit("/", 1)[1])
+
+
+def _page_answers(world, number, value="4"):
+    content = world["content"]
+    pages = [
+        (instrument_id, theme)
+        for instrument_id in ("klas", "individu")
+        for theme in content.instruments[instrument_id].themes
+    ]
+    _, theme = pages[number - 1]
+    return {item.id: value for item in theme.items}, len(pages)
+
+
+def _answer_all(client, code, world, value="4"):
+    assert client.post(f"/s/{code}").status_code == 302
+    _, total = _page_answers(world, 1)
+    for number in range(1, total + 1):
+        answers, _ = _page_answers(world, number, value)
+        response = client.post(f"/s/{code}/{number}", data={**answers, "nav": "next"})
+        assert response.status_code == 302, response.get_data(as_text=True)[:300]
+    assert response.headers["Location"].endswith("/s/klaar")
+    return total
+
+
+def test_mentor_opens_a_personal_scan_with_a_code_per_student(app, client, klas_world, db):
+    scan_id = _open(client, klas_world)
+    scan = db.session.get(Scan, scan_id)
+    codes = db.session.scalars(select(AccessCode).where(AccessCode.scan_id == scan_id)).all()
+    assert len(codes) == 6
+    assert all(len(c.code) == 9 and not set(c.code) & set("0O1IL2Z5S8B") for c in codes)
+    links = db.session.scalars(select(RespondentLink)).all()
+    assert {link.student_id for link in links} == {s.id for s in klas_world["students"]}
+    assert {c.respondent_id for c in codes} == {link.respondent_id for link in links}
+    screen = client.get(f"/scans/{scan_id}").get_data(as_text=True)
+    assert "Briefjes met codes afdrukken" in screen
+    slips = client.get(f"/scans/{scan_id}/briefjes").get_data(as_text=True)
+    for student in klas_world["students"]:
+        assert student.full_name in slips
+    shown = codes[0].code
+    assert f"{shown[:3]}-{shown[3:6]}-{shown[6:]}" in slips
+    assert scan.instruments == "klas individu"
+
+
+def test_a_student_answers_resumes_elsewhere_and_cannot_start_again(app, client, klas_world, db):
+    scan_id = _open(client, klas_world)
+    code = db.session.scalars(select(AccessCode.code).where(AccessCode.scan_id == scan_id)).first()
+    pretty = f"{code[:3].lower()}-{code[3:6]} {code[6:]}"
+    phone = app.test_client()
+    entered = phone.post("/s", data={"code": pretty})
+    assert entered.headers["Location"].endswith(f"/s/{code}")
+    assert "Beginnen" in phone.get(f"/s/{code}").get_data(as_text=True)
+    phone.post(f"/s/{code}")
+    first, total = _page_answers(klas_world, 1)
+    phone.post(f"/s/{code}/1", data={**first, "nav": "next"})
+    phone.post(f"/s/{code}/1", data={**first, "nav": "next"})  # a double submit
+    second, _ = _page_answers(klas_world, 2, "2")
+    phone.post(f"/s/{code}/2", data={**second, "nav": "next"})
+    answers = db.session.scalar(select(func.count()).select_from(Answer))
+    assert answers == len(first) + len(second)
+
+    chromebook = app.test_client()  # another device, same personal code
+    intro = chromebook.get(f"/s/{code}").get_data(as_text=True)
+    assert "Verder waar ik was" in intro
+    resumed = chromebook.post(f"/s/{code}")
+    assert resumed.headers["Location"].endswith(f"/s/{code}/3")
+    page_two = chromebook.get(f"/s/{code}/2").get_data(as_text=True)
+    assert page_two.count("checked") == len(second)
+    for number in range(3, total + 1):
+        answers_, _ = _page_answers(klas_world, number)
+        chromebook.post(f"/s/{code}/{number}", data={**answers_, "nav": "next"})
+    responses = db.session.scalars(select(Response)).all()
+    assert [r.status for r in responses] == [ResponseStatus.FINAL] * 2
+    again = app.test_client().get(f"/s/{code}")
+    assert again.status_code == 404
+    assert CALM in again.get_data(as_text=True)
+    progress = client.get(f"/scans/{scan_id}/voortgang").get_json()
+    assert (progress["started"], progress["finished"], progress["expected"]) == (1, 1, 6)
+    assert len(progress["not_finished"]) == 5
+
+
+def test_back_keeps_answers_and_a_bad_answer_is_refused(app, client, klas_world, db):
+    scan_id = _open(client, klas_world)
+    code = db.session.scalars(select(AccessCode.code).where(AccessCode.scan_id == scan_id)).first()
+    student = app.test_client()
+    student.post(f"/s/{code}")
+    first, _ = _page_answers(klas_world, 1)
+    student.post(f"/s/{code}/1", data={**first, "nav": "next"})
+    back = student.post(f"/s/{code}/2", data={"nav": "back"})
+    assert back.headers["Location"].endswith(f"/s/{code}/1")
+    bad = dict(first)
+    bad[next(iter(bad))] = "9"
+    refused = student.post(f"/s/{code}/1", data={**bad, "nav": "next"})
+    assert refused.status_code == 400
+    assert "Er ging iets mis met een antwoord." in refused.get_data(as_text=True)
+    values = set(db.session.scalars(select(Answer.value)))
+    assert values == {4}
+
+
+def test_anonymous_scan_stores_no_link_to_any_student(app, client, klas_world, db):
+    scan_id = _open(client, klas_world, mode="anonymous")
+    codes = db.session.scalars(select(AccessCode).where(AccessCode.scan_id == scan_id)).all()
+    assert len(codes) == 1
+    assert codes[0].respondent_id is None
+    screen = client.get(f"/scans/{scan_id}").get_data(as_text=True)
+    shown = codes[0].code
+    assert f"{shown[:3]}-{shown[3:6]}-{shown[6:]}" in screen
+    for _ in range(2):
+        _answer_all(app.test_client(), codes[0].code, klas_world)
+    assert db.session.scalar(select(func.count()).select_from(RespondentLink)) == 0
+    respondents = set(db.session.scalars(select(Response.respondent_id)))
+    assert len(respondents) == 2
+    progress = client.get(f"/scans/{scan_id}/voortgang").get_json()
+    assert progress == {
+        "status": "open",
+        "expected": None,
+        "started": 2,
+        "finished": 2,
+        "not_finished": [],
+    }
+    svg = client.get(f"/scans/{scan_id}/qr.svg")
+    assert svg.mimetype == "image/svg+xml"
+    assert b"<svg" in svg.data
+
+
+def test_same_browser_cannot_answer_an_anonymous_scan_twice(app, client, klas_world, db):
+    scan_id = _open(client, klas_world, mode="anonymous")
+    code = db.session.scalar(select(AccessCode.code).where(AccessCode.scan_id == scan_id))
+    browser = app.test_client()
+    _answer_all(browser, code, klas_world)
+    assert browser.get(f"/s/{code}").status_code == 404
+    assert app.test_client().get(f"/s/{code}").status_code == 200
+
+
+def test_wrong_closed_and_expired_codes_get_the_same_calm_message(app, client, klas_world, db):
+    scan_id = _open(client, klas_world)
+    codes = db.session.scalars(select(AccessCode.code).where(AccessCode.scan_id == scan_id)).all()
+    wrong = app.test_client().get("/s/ACDEFGHJK")
+    client.post(f"/scans/{scan_id}/sluiten")
+    closed = app.test_client().get(f"/s/{codes[0]}")
+    scan = db.session.get(Scan, scan_id)
+    assert scan.status == ScanStatus.CLOSED
+    klas_world["round"].closes_on = date.today() - timedelta(days=1)
+    db.session.commit()
+    expired = app.test_client().get(f"/s/{codes[1]}")
+    bodies = []
+    for response in (wrong, closed, expired):
+        assert response.status_code == 404
+        body = response.get_data(as_text=True)
+        # The language switch links back to the page itself; the rest must be identical.
+        bodies.append(re.sub(r'name="csrf_token"[^>]*>|next=[^"]*"', "", body))
+        assert CALM in body
+    assert bodies[0] == bodies[1] == bodies[2]
+
+
+def test_wrong_codes_are_rate_limited_per_address(database_url, tmp_path_factory, klas_world):
+    app = make_test_app(
+        database_url, tmp_path_factory, RATELIMIT_ENABLED=True, CODE_RATE_LIMIT="3 per minute"
+    )
+    client = app.test_client()
+    codes = [client.post("/s", data={"code": "WRONGCODE"}).status_code for _ in range(4)]
+    assert codes == [404, 404, 404, 429]
+    assert "Te veel pogingen" in client.get("/s/ACDEFGHJK").get_data(as_text=True)
+
+
+def test_closing_scores_the_scan_and_raises_signals(app, client, klas_world, db):
+    scan_id = _open(client, klas_world)
+    codes = db.session.scalars(select(AccessCode.code).where(AccessCode.scan_id == scan_id)).all()
+    for code in codes[:5]:
+        _answer_all(app.test_client(), code, klas_world, value="4")
+    _answer_all(app.test_client(), codes[5], klas_world, value="1")
+    client.post(f"/scans/{scan_id}/sluiten")
+    group = db.session.scalars(
+        select(StoredResult).where(StoredResult.respondent_id.is_(None))
+    ).all()
+    assert {g.instrument_id for g in group} >= {"klas", "individu"}
+    klas_result = next(g for g in group if g.instrument_id == "klas")
+    assert klas_result.payload["overall"]["n"] == 6
+    assert klas_result.scoring_version
+    assert klas_result.instrument_version == klas_world["content"].instruments["klas"].version
+    personal = db.session.scalars(
+        select(StoredResult).where(StoredResult.respondent_id.is_not(None))
+    ).all()
+    assert len(personal) == 12
+    signals = db.session.scalars(select(Signal)).all()
+    assert len(signals) >= 1
+    assert all(s.klas_id == klas_world["klas"].id for s in signals)
+    assert app.test_client().get(f"/s/{codes[0]}").status_code == 404
+
+
+def test_mentor_fills_the_observation_list_for_a_student(app, client, klas_world, db):
+    scan_id = _open(client, klas_world)
+    student = klas_world["students"][0]
+    page = client.get(f"/scans/{scan_id}/observatie/{student.id}")
+    assert page.status_code == 200
+    instrument = klas_world["content"].instruments["observatie"]
+    data = {item.id: "3" for item in instrument.items}
+    saved = client.post(f"/scans/{scan_id}/observatie/{student.id}", data=data)
+    assert saved.status_code == 302
+    response = db.session.scalar(select(Response).where(Response.instrument_id == "observatie"))
+    assert response.observer_id == klas_world["mentor"].id
+    link = db.session.scalar(select(RespondentLink).where(RespondentLink.student_id == student.id))
+    assert response.respondent_id == link.respondent_id
+    progress = client.get(f"/scans/{scan_id}/voortgang").get_json()
+    assert progress["started"] == 0  # a mentor's list is not a student's start
+
+
+def test_coordinator_runs_the_staff_scan(app, client, klas_world, db):
+    login(client, klas_world["coordinator"])
+    round_id = klas_world["round"].id
+    opened = client.post(f"/meetmomenten/{round_id}/personeelsscan")
+    scan_id = int(opened.headers["Location"].rsplit("/", 1)[1])
+    code = db.session.scalar(select(AccessCode.code).where(AccessCode.scan_id == scan_id))
+    staff_member = app.test_client()
+    staff_member.post(f"/s/{code}")
+    instrument = klas_world["content"].instruments["school"]
+    for number, theme in enumerate(instrument.themes, start=1):
+        data = {item.id: "4" for item in theme.items}
+        staff_member.post(f"/s/{code}/{number}", data={**data, "nav": "next"})
+    assert db.session.scalar(select(Response.status)) == ResponseStatus.FINAL
+    client.post(f"/scans/{scan_id}/uitnodigen")
+    outbox = app.extensions["wijscan_outbox"]
+    assert {to for to, _, _ in outbox} == {
+        klas_world["coordinator"].email,
+        klas_world["mentor"].email,
+    }
+    participation = client.get(f"/meetmomenten/{round_id}/deelname").get_data(as_text=True)
+    assert "Naar de personeelsscan" in participation
+    assert "2B" in participation

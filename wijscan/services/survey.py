@@ -1,0 +1,223 @@
+"""The questionnaire a student (or staff member) answers with a code: pages, saving, resuming.
+
+Every page is saved when the respondent goes on. Saves are idempotent: an answer is one row per
+(response, item) and a retried or doubled request updates that row with the same value instead of
+adding one. Responses are created with ``INSERT … ON CONFLICT DO NOTHING`` for the same reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from wijscan.content import Content, Instrument, Item
+from wijscan.extensions import db
+from wijscan.models import (
+    AccessCode,
+    Answer,
+    Response,
+    ResponseStatus,
+    Scan,
+    ScanMode,
+    ScanRound,
+    ScanStatus,
+    utcnow,
+)
+from wijscan.services.scans import normalise_code
+
+
+class SurveyError(ValueError):
+    """An answer that is not on the scale; ``item`` names the question."""
+
+    def __init__(self, item: str, message: str):
+        super().__init__(message)
+        self.item = item
+
+
+@dataclass(frozen=True)
+class Page:
+    index: int
+    instrument: Instrument
+    theme_id: str
+    items: tuple[Item, ...]
+
+
+def pages_for(scan: Scan, content: Content) -> list[Page]:
+    """One page per theme, instrument after instrument (klas first for students)."""
+    pages: list[Page] = []
+    for instrument_id in scan.instruments.split():
+        pages.extend(instrument_pages(content.instruments[instrument_id], start=len(pages)))
+    return pages
+
+
+def instrument_pages(instrument: Instrument, start: int = 0) -> list[Page]:
+    return [
+        Page(start + n, instrument, theme.id, tuple(theme.items))
+        for n, theme in enumerate(instrument.themes)
+    ]
+
+
+def find_code(text: str, today: date) -> AccessCode | None:
+    """The access code for ``text`` while its scan and round are open; None otherwise (wrong,
+    expired, closed or already used all look the same to the caller)."""
+    code = db.session.scalar(select(AccessCode).where(AccessCode.code == normalise_code(text)[:20]))
+    if code is None or code.used_at is not None:
+        return None
+    scan = db.session.get(Scan, code.scan_id)
+    scan_round = db.session.get(ScanRound, scan.round_id)
+    if scan.status != ScanStatus.OPEN or not scan_round.is_open(today):
+        return None
+    return code
+
+
+def _insert(model):
+    dialect = db.session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
+
+
+def _responses(scan: Scan, respondent_id: str) -> dict[str, Response]:
+    return {
+        r.instrument_id: r
+        for r in db.session.scalars(
+            select(Response).where(
+                Response.scan_id == scan.id, Response.respondent_id == respondent_id
+            )
+        )
+    }
+
+
+def ensure_response(
+    scan: Scan, respondent_id: str, instrument: Instrument, observer_id: int | None = None
+) -> Response:
+    statement = (
+        _insert(Response)
+        .values(
+            scan_id=scan.id,
+            respondent_id=respondent_id,
+            instrument_id=instrument.id,
+            instrument_version=instrument.version,
+            status=ResponseStatus.IN_PROGRESS,
+            next_page=0,
+            observer_id=observer_id,
+            created_at=utcnow(),
+        )
+        .on_conflict_do_nothing(index_elements=["scan_id", "respondent_id", "instrument_id"])
+    )
+    db.session.execute(statement)
+    return db.session.scalar(
+        select(Response).where(
+            Response.scan_id == scan.id,
+            Response.respondent_id == respondent_id,
+            Response.instrument_id == instrument.id,
+        )
+    )
+
+
+@dataclass
+class State:
+    """Where a respondent is: the page to show next, and the answers given so far."""
+
+    next_page: int
+    finished: bool
+    answers: dict[str, int]
+
+
+def state(scan: Scan, respondent_id: str, pages: list[Page]) -> State:
+    responses = _responses(scan, respondent_id)
+    finished = bool(responses) and all(
+        responses.get(i.id) is not None and responses[i.id].status == ResponseStatus.FINAL
+        for i in {p.instrument.id: p.instrument for p in pages}.values()
+    )
+    answers: dict[str, int] = {}
+    if responses:
+        rows = db.session.execute(
+            select(Answer.item_id, Answer.value).where(
+                Answer.response_id.in_([r.id for r in responses.values()])
+            )
+        )
+        answers = {item_id: value for item_id, value in rows}
+    next_page = 0
+    for page in pages:
+        response = responses.get(page.instrument.id)
+        first_of_instrument = next(p.index for p in pages if p.instrument.id == page.instrument.id)
+        if response is not None and page.index - first_of_instrument < response.next_page:
+            next_page = page.index + 1
+        else:
+            break
+    return State(next_page=min(next_page, len(pages) - 1), finished=finished, answers=answers)
+
+
+def save_page(
+    scan: Scan,
+    respondent_id: str,
+    page: Page,
+    pages: list[Page],
+    raw: Mapping[str, str],
+    observer_id: int | None = None,
+) -> None:
+    """Save the answers of one page. An empty answer is a skipped item; an answer outside the
+    scale raises SurveyError. Doing it twice gives the same rows."""
+    points = page.instrument.scale.points
+    values: dict[str, int | None] = {}
+    for item in page.items:
+        text = (raw.get(item.id) or "").strip()
+        if not text:
+            values[item.id] = None
+            continue
+        if not text.isdigit() or not 1 <= int(text) <= points:
+            raise SurveyError(item.id, f"answer {text!r} is not on the scale 1..{points}")
+        values[item.id] = int(text)
+    response = ensure_response(scan, respondent_id, page.instrument, observer_id)
+    if response.status == ResponseStatus.FINAL and observer_id is None:
+        return  # a late retry of an earlier page changes nothing after the end
+    given = [
+        {"response_id": response.id, "item_id": item_id, "value": value}
+        for item_id, value in values.items()
+        if value is not None
+    ]
+    if given:
+        statement = _insert(Answer).values(given)
+        statement = statement.on_conflict_do_update(
+            index_elements=["response_id", "item_id"],
+            set_={"value": statement.excluded.value},
+        )
+        db.session.execute(statement)
+    skipped = [item_id for item_id, value in values.items() if value is None]
+    if skipped:
+        db.session.execute(
+            Answer.__table__.delete().where(
+                Answer.response_id == response.id, Answer.item_id.in_(skipped)
+            )
+        )
+    first_of_instrument = next(p.index for p in pages if p.instrument.id == page.instrument.id)
+    response.next_page = max(response.next_page, page.index - first_of_instrument + 1)
+    db.session.flush()
+
+
+def finish(scan: Scan, respondent_id: str, pages: list[Page], code: AccessCode | None) -> None:
+    """Make the respondent's responses final; a personal code cannot start the scan again."""
+    now = utcnow()
+    for instrument in {p.instrument.id: p.instrument for p in pages}.values():
+        response = ensure_response(scan, respondent_id, instrument)
+        if response.status != ResponseStatus.FINAL:
+            response.status = ResponseStatus.FINAL
+            response.finished_at = now
+    if code is not None and code.respondent_id is not None and code.used_at is None:
+        code.used_at = now
+    db.session.flush()
+
+
+def personal(code: AccessCode) -> bool:
+    return code.respondent_id is not None
+
+
+def scan_of(code: AccessCode) -> Scan:
+    return db.session.get(Scan, code.scan_id)
+
+
+def is_anonymous(scan: Scan) -> bool:
+    return scan.mode == ScanMode.ANONYMOUS

@@ -1,0 +1,234 @@
+"""Running a scan: the mentor opens it for a class, shows the code and watches the progress;
+the coordinator runs the staff scan and follows participation across the round."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import segno
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from wijscan import access, mail
+from wijscan.extensions import db
+from wijscan.models import Role, Scan, ScanKind, ScanMode, ScanRound, ScanStatus
+from wijscan.services import scans as scan_service
+from wijscan.services import setup as setup_service
+from wijscan.services import survey as survey_service
+from wijscan.services.content import get_content
+from wijscan.web.scans.forms import OpenScanForm
+
+bp = Blueprint("scans", __name__)
+
+RUNNERS = (Role.DOCENT, Role.COORDINATOR)
+
+
+def _short_address() -> str:
+    return url_for("survey.enter", _external=True)
+
+
+def _scan_for_user(scan_id: int) -> Scan:
+    scan = access.get_school_object(Scan, scan_id)
+    if scan.kind == ScanKind.MEDEWERKER:
+        if not access.has_role(Role.COORDINATOR):
+            abort(404)
+    else:
+        klas = access.get_klas(scan.klas_id)
+        if not (access.has_role(Role.COORDINATOR) or access.is_mentor_of(klas)):
+            abort(404)
+    # A scan whose round has ended closes the first time anyone looks at it.
+    if scan.status == ScanStatus.OPEN and scan.round.closes_on < date.today():
+        scan_service.close_scan(scan, get_content(), None)
+        db.session.commit()
+    return scan
+
+
+@bp.route("/klassen/<int:klas_id>/scan", methods=["GET", "POST"])
+@access.allow(*RUNNERS)
+def open_scan(klas_id: int):
+    klas = access.get_klas(klas_id)
+    if not (access.has_role(Role.COORDINATOR) or access.is_mentor_of(klas)):
+        abort(404)
+    scan_round = scan_service.open_round(klas.school_id, date.today())
+    existing = scan_service.current_scan(klas, scan_round) if scan_round else None
+    if existing is not None and existing.status == ScanStatus.OPEN:
+        return redirect(url_for("scans.screen", scan_id=existing.id))
+    form = OpenScanForm()
+    if scan_round is not None and form.validate_on_submit():
+        try:
+            scan = scan_service.open_student_scan(
+                klas, scan_round, ScanMode(form.mode.data), current_user, get_content()
+            )
+        except setup_service.SetupError as error:
+            db.session.rollback()
+            form.mode.errors.append(error.message)
+        else:
+            db.session.commit()
+            return redirect(url_for("scans.screen", scan_id=scan.id))
+    return render_template(
+        "scans/open.html", klas=klas, scan_round=scan_round, form=form, previous=existing
+    )
+
+
+@bp.route("/scans/<int:scan_id>")
+@access.allow(*RUNNERS)
+def screen(scan_id: int):
+    scan = _scan_for_user(scan_id)
+    code = scan_service.shared_code(scan)
+    return render_template(
+        "scans/screen.html",
+        scan=scan,
+        code=code,
+        shown_code=scan_service.show_code(code.code) if code else None,
+        progress=scan_service.progress(scan),
+        short_address=_short_address(),
+        students=[slip.student for slip in scan_service.slips(scan)],
+    )
+
+
+@bp.route("/scans/<int:scan_id>/voortgang")
+@access.allow(*RUNNERS)
+def progress(scan_id: int):
+    scan = _scan_for_user(scan_id)
+    state = scan_service.progress(scan)
+    return jsonify(
+        status=scan.status.value,
+        expected=state.expected,
+        started=state.started,
+        finished=state.finished,
+        not_finished=[s.full_name for s in state.not_finished],
+    )
+
+
+@bp.route("/scans/<int:scan_id>/qr.svg")
+@access.allow(*RUNNERS)
+def qr(scan_id: int):
+    scan = _scan_for_user(scan_id)
+    code = scan_service.shared_code(scan)
+    target = url_for("survey.intro", code=code.code, _external=True) if code else _short_address()
+    buffer = io.BytesIO()
+    segno.make(target, error="m").save(
+        buffer, kind="svg", scale=10, border=2, xmldecl=False, title=_("QR-code voor de scan")
+    )
+    return Response(buffer.getvalue(), mimetype="image/svg+xml")
+
+
+@bp.route("/scans/<int:scan_id>/briefjes")
+@access.allow(*RUNNERS)
+def slips(scan_id: int):
+    scan = _scan_for_user(scan_id)
+    if scan.mode != ScanMode.PERSONAL or scan.kind != ScanKind.LEERLING:
+        abort(404)
+    return render_template(
+        "scans/slips.html",
+        scan=scan,
+        slips=scan_service.slips(scan),
+        show_code=scan_service.show_code,
+        short_address=_short_address(),
+    )
+
+
+@bp.route("/scans/<int:scan_id>/sluiten", methods=["POST"])
+@access.allow(*RUNNERS)
+def close(scan_id: int):
+    scan = _scan_for_user(scan_id)
+    scan_service.close_scan(scan, get_content(), current_user)
+    db.session.commit()
+    flash(_("De scan is gesloten en de resultaten zijn berekend."), "success")
+    return redirect(url_for("scans.screen", scan_id=scan.id))
+
+
+@bp.route("/meetmomenten/<int:round_id>/deelname")
+@access.allow(Role.COORDINATOR)
+def participation(round_id: int):
+    scan_round = access.get_school_object(ScanRound, round_id)
+    return render_template(
+        "scans/participation.html",
+        scan_round=scan_round,
+        rows=scan_service.participation(scan_round),
+        staff_scan=scan_service.staff_scan(scan_round),
+        today=date.today(),
+    )
+
+
+@bp.route("/meetmomenten/<int:round_id>/personeelsscan", methods=["POST"])
+@access.allow(Role.COORDINATOR)
+def open_staff_scan(round_id: int):
+    scan_round = access.get_school_object(ScanRound, round_id)
+    if not scan_round.is_open(date.today()):
+        flash(_("Dit meetmoment is niet open."), "error")
+        return redirect(url_for("scans.participation", round_id=round_id))
+    scan = scan_service.open_staff_scan(scan_round.school_id, scan_round, current_user)
+    db.session.commit()
+    return redirect(url_for("scans.screen", scan_id=scan.id))
+
+
+@bp.route("/scans/<int:scan_id>/uitnodigen", methods=["POST"])
+@access.allow(Role.COORDINATOR)
+def invite_staff(scan_id: int):
+    scan = _scan_for_user(scan_id)
+    if scan.kind != ScanKind.MEDEWERKER or scan.status != ScanStatus.OPEN:
+        abort(404)
+    staff = setup_service.school_mentors(scan.school_id)
+    for user, code in scan_service.personal_staff_codes(scan, staff):
+        mail.send(
+            user.email,
+            _("Vul de personeelsscan van WIJscan in"),
+            _(
+                "Je persoonlijke link voor de personeelsscan (je antwoorden zijn anoniem; met "
+                "deze link kun je later verder): %(link)s",
+                link=url_for("survey.intro", code=code, _external=True),
+            ),
+        )
+    db.session.commit()
+    flash(_("%(n)d medewerkers hebben een persoonlijke link gekregen.", n=len(staff)), "success")
+    return redirect(url_for("scans.screen", scan_id=scan.id))
+
+
+@bp.route("/scans/<int:scan_id>/observatie/<int:student_id>", methods=["GET", "POST"])
+@access.allow(*RUNNERS)
+def observation(scan_id: int, student_id: int):
+    scan = _scan_for_user(scan_id)
+    student = access.get_student(student_id)
+    respondent_id = scan_service.respondent_of(scan, student)
+    if respondent_id is None or scan.status != ScanStatus.OPEN:
+        abort(404)
+    instrument = get_content().instruments["observatie"]
+    pages = survey_service.instrument_pages(instrument)
+    error_items: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            for page in pages:
+                survey_service.save_page(
+                    scan, respondent_id, page, pages, request.form, observer_id=current_user.id
+                )
+            survey_service.finish(scan, respondent_id, pages, None)
+        except survey_service.SurveyError as error:
+            db.session.rollback()
+            error_items[error.item] = _("Kies een van de antwoorden.")
+        else:
+            db.session.commit()
+            flash(_("De observatie van %(name)s is opgeslagen.", name=student.full_name), "success")
+            return redirect(url_for("scans.screen", scan_id=scan.id))
+    state = survey_service.state(scan, respondent_id, pages)
+    return render_template(
+        "scans/observation.html",
+        scan=scan,
+        student=student,
+        instrument=instrument,
+        pages=pages,
+        answers=state.answers,
+        errors=error_items,
+    )
