@@ -139,7 +139,7 @@ def state(scan: Scan, respondent_id: str, pages: list[Page]) -> State:
                 Answer.response_id.in_([r.id for r in responses.values()])
             )
         )
-        answers = {item_id: value for item_id, value in rows}
+        answers = dict(rows.all())
     next_page = 0
     for page in pages:
         response = responses.get(page.instrument.id)
