@@ -219,4 +219,5 @@ def init_app(app: Flask) -> None:
             "has_role": has_role,
             "current_roles": current_roles,
             "current_school": current_school,
+            "is_mentor_of": is_mentor_of,
         }

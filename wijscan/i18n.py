@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, session
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -10,15 +10,18 @@ from wijscan.extensions import babel
 
 
 def select_locale() -> str:
+    """The language chosen with the switch, else the account's, else Dutch.
+
+    The browser's Accept-Language is ignored on purpose: many Dutch students have phones set to
+    English, and the questionnaire is Dutch first; English is there for whoever chooses it.
+    """
     supported = current_app.config["BABEL_SUPPORTED_LOCALES"]
     chosen = session.get("locale")
     if chosen in supported:
         return chosen
     if current_user and current_user.is_authenticated and current_user.locale in supported:
         return current_user.locale
-    return (
-        request.accept_languages.best_match(supported) or current_app.config["BABEL_DEFAULT_LOCALE"]
-    )
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 def init_app(app: Flask) -> None:

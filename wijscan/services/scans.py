@@ -175,6 +175,22 @@ def respondent_of(scan: Scan, student: Student) -> str | None:
     )
 
 
+def observed_students(scan: Scan) -> set[int]:
+    """Ids of the students whose observation list the mentor filled in this scan."""
+    return set(
+        db.session.scalars(
+            select(RespondentLink.student_id)
+            .join(Response, Response.respondent_id == RespondentLink.respondent_id)
+            .where(
+                RespondentLink.scan_id == scan.id,
+                Response.scan_id == scan.id,
+                Response.instrument_id == "observatie",
+                Response.status == ResponseStatus.FINAL,
+            )
+        )
+    )
+
+
 def shared_code(scan: Scan) -> AccessCode | None:
     return db.session.scalar(
         select(AccessCode).where(AccessCode.scan_id == scan.id, AccessCode.respondent_id.is_(None))

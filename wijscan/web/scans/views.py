@@ -95,6 +95,7 @@ def screen(scan_id: int):
         progress=scan_service.progress(scan),
         short_address=_short_address(),
         students=[slip.student for slip in scan_service.slips(scan)],
+        observed=scan_service.observed_students(scan),
     )
 
 
