@@ -101,3 +101,17 @@ def create_admin(email: str, name: str, password: str) -> None:
         raise click.BadParameter(str(error), param_hint="password") from None
     db.session.commit()
     click.echo(f"Beheerder {user.email} is ready.")
+
+
+@main.command("close-due")
+@with_appcontext
+def close_due() -> None:
+    """Close and score every open scan whose round has ended (run daily, e.g. from cron)."""
+    from datetime import date
+
+    from wijscan.extensions import db
+    from wijscan.services import scans
+
+    closed = scans.close_due_scans(current_app.extensions["wijscan_content"], date.today())
+    db.session.commit()
+    click.echo(f"{closed} scan(s) closed.")

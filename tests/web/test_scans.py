@@ -290,3 +290,18 @@ def test_coordinator_runs_the_staff_scan(app, client, klas_world, db):
     participation = client.get(f"/meetmomenten/{round_id}/deelname").get_data(as_text=True)
     assert "Naar de personeelsscan" in participation
     assert "2B" in participation
+
+
+def test_close_due_closes_scans_of_ended_rounds(app, client, klas_world, db, runner):
+    from wijscan.cli import main
+
+    scan_id = _open(client, klas_world)
+    first = runner.invoke(main, ["close-due"])
+    assert first.output.strip() == "0 scan(s) closed."
+    klas_world["round"].closes_on = date.today() - timedelta(days=1)
+    klas_world["round"].opens_on = date.today() - timedelta(days=9)
+    db.session.commit()
+    second = runner.invoke(main, ["close-due"])
+    assert second.output.strip() == "1 scan(s) closed."
+    db.session.commit()
+    assert db.session.get(Scan, scan_id).status == ScanStatus.CLOSED
