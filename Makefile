@@ -41,7 +41,7 @@ test: install-test
 	@if [ -n "$$WIJSCAN_TEST_POSTGRES_URL" ]; then \
 		echo "== the database tests again, on PostgreSQL =="; \
 		WIJSCAN_TEST_DATABASE_URL="$$WIJSCAN_TEST_POSTGRES_URL" $(BIN)/pytest -m "not e2e" \
-			--ignore=tests/content --ignore=tests/scoring $(PYTEST_ARGS); \
+			--ignore=tests/content --ignore=tests/scoring --ignore=tests/load $(PYTEST_ARGS); \
 	fi
 
 lint:

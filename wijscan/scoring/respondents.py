@@ -124,8 +124,7 @@ class _Plan:
         #: answered @ o_matrix -> [sum(w * off), sum(w), count] per theme
         self.o_matrix = np.ascontiguousarray(np.hstack([weighted * off, weighted, member]), dtype)
         self.need = spec.theme_need[:, None].astype(np.float64)
-        self.sizes = np.bincount(spec.item_theme, minlength=n_themes)[:, None].astype(np.float64)
-        # Critical rules: the column, a lookup table raw answer -> fires, the theme and the cap.
+        # Critical rules: the columns, a table raw answer -> fires, the caps, the rules per theme.
         rules = spec.criticals
         self.crit_cols = np.array([r.item_index for r in rules], dtype=np.intp)
         self.crit_table = [np.isin(np.arange(points + 1), sorted(r.answers)) for r in rules]
