@@ -26,7 +26,7 @@ install: $(VENV)/.installed translations
 install-test: $(VENV)/.installed-test translations
 
 translations: $(VENV)/.installed
-	$(BIN)/pybabel compile --use-fuzzy -d wijscan/translations -f -q
+	$(BIN)/pybabel -q compile -d wijscan/translations
 
 run: install
 	$(BIN)/wijscan db upgrade

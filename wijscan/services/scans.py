@@ -14,6 +14,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from wijscan.content import Content
@@ -97,7 +98,7 @@ def open_student_scan(
     """Open the klas + individu scan for a class; one code per student or one for the class."""
     existing = current_scan(klas, scan_round)
     if existing is not None and existing.status == ScanStatus.OPEN:
-        raise SetupError("mode", "Deze klas heeft in dit meetmoment al een open scan.")
+        raise SetupError("mode", _("Deze klas heeft in dit meetmoment al een open scan."))
     scan = Scan(
         school_id=klas.school_id,
         round_id=scan_round.id,
@@ -116,7 +117,7 @@ def open_student_scan(
             )
         )
         if not students:
-            raise SetupError("mode", "Deze klas heeft nog geen leerlingen.")
+            raise SetupError("mode", _("Deze klas heeft nog geen leerlingen."))
         for student, code in zip(students, _unique_codes(len(students)), strict=True):
             respondent = new_respondent_id()
             db.session.add(AccessCode(scan_id=scan.id, code=code, respondent_id=respondent))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from wijscan.extensions import db
@@ -80,11 +81,11 @@ def save_klas(
     """Create a class (``klas`` None) or change one: name, leerjaar, stream and mentors."""
     name = name.strip()
     if _class_name_taken(school_id, name, klas.id if klas else None):
-        raise SetupError("name", f"Er is al een klas met de naam {name}.")
+        raise SetupError("name", _("Er is al een klas met de naam %(name)s.", name=name))
     allowed = {u.id: u for u in school_mentors(school_id)}
     unknown = [i for i in mentor_ids if i not in allowed]
     if unknown:
-        raise SetupError("mentors", "Kies alleen medewerkers van deze school als mentor.")
+        raise SetupError("mentors", _("Kies alleen medewerkers van deze school als mentor."))
     if klas is None:
         klas = Klas(school_id=school_id, name=name, leerjaar=leerjaar, stream=stream)
         db.session.add(klas)
@@ -145,11 +146,14 @@ def save_student(
         )
     )
     if clash is not None:
-        raise SetupError("leerlingnummer", f"Leerlingnummer {nummer} bestaat al op deze school.")
+        raise SetupError(
+            "leerlingnummer",
+            _("Leerlingnummer %(nummer)s bestaat al op deze school.", nummer=nummer),
+        )
     if data.klas_id is not None:
         klas = db.session.get(Klas, data.klas_id)
         if klas is None or klas.school_id != school_id:
-            raise SetupError("klas_id", "Kies een klas van deze school.")
+            raise SetupError("klas_id", _("Kies een klas van deze school."))
     if student is None:
         student = Student(school_id=school_id, leerlingnummer=nummer, roepnaam="", achternaam="")
         db.session.add(student)
@@ -192,10 +196,12 @@ def save_round(
     user_id: int | None,
 ) -> ScanRound:
     if closes_on < opens_on:
-        raise SetupError("closes_on", "De einddatum ligt vóór de begindatum.")
+        raise SetupError("closes_on", _("De einddatum ligt vóór de begindatum."))
     year = school_year_for(school, opens_on)
     if closes_on > year.ends_on:
-        raise SetupError("closes_on", f"Een meetmoment valt binnen één schooljaar ({year.name}).")
+        raise SetupError(
+            "closes_on", _("Een meetmoment valt binnen één schooljaar (%(year)s).", year=year.name)
+        )
     if scan_round is None:
         scan_round = ScanRound(
             school_id=school.id,
@@ -232,7 +238,7 @@ def invite_staff(
 ) -> tuple[User, str]:
     """Create (or reuse) the account, give it ``roles`` in the school and a one-time token."""
     if not roles:
-        raise SetupError("roles", "Kies minstens één rol.")
+        raise SetupError("roles", _("Kies minstens één rol."))
     user = None
     for role in roles:
         user = accounts.ensure_staff(email=email, name=name, school_id=school_id, role=role)

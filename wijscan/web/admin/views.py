@@ -33,7 +33,7 @@ def schools():
             coordinator.email,
             _("Uitnodiging voor WIJscan"),
             _(
-                "U bent schoolcoördinator van %(school)s in WIJscan. Kies een wachtwoord via "
+                "Je bent schoolcoördinator van %(school)s in WIJscan. Kies een wachtwoord via "
                 "deze link (één keer te gebruiken): %(link)s",
                 school=school.name,
                 link=invite_link,
