@@ -143,3 +143,29 @@ def test_anonymous_scan_stores_no_student_link(live_server, browser, page, klas_
     db.session.commit()
     assert db.session.scalar(select(func.count()).select_from(RespondentLink)) == 0
     assert db.session.scalar(select(func.count(func.distinct(Response.respondent_id)))) == 1
+
+
+def test_answers_wait_in_the_browser_while_offline(live_server, browser, page, klas_of_three, db):
+    _log_in_mentor(page, live_server)
+    page.goto(f"{live_server}/klassen/{klas_of_three.id}/scan")
+    page.get_by_role("button", name="Scan openen").click()
+    page.get_by_role("heading", name="Scan 2B").wait_for()
+    db.session.commit()
+    code = db.session.scalars(select(AccessCode.code)).first()
+    phone = browser.new_context(**PHONE)
+    student = phone.new_page()
+    _start(student, live_server, code)
+    student.get_by_role("button", name="Beginnen").click()
+    student.get_by_text("Pagina 1 van 12").wait_for()
+    for group in student.locator("fieldset.item").all():
+        group.get_by_label("Mee eens", exact=True).check()
+    phone.set_offline(True)
+    student.get_by_role("button", name="Volgende").click()
+    student.get_by_text("Geen verbinding.").wait_for()
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(Response)) == 0
+    phone.set_offline(False)
+    student.get_by_text("Pagina 2 van 12").wait_for()
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(Response)) == 1
+    phone.close()
