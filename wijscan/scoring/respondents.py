@@ -9,9 +9,10 @@ for an answered item and 0 otherwise, the reverse-keyed answer minus one is
 ``w * (a' - 1) = w*sign*x + w*off*o`` with ``sign`` = ±1 and ``off`` = -1 or ``points``. Two
 small matrix products give, per theme, ``N = sum w (a' - 1)``, ``W = sum w`` and the count of
 answered items; the theme score is ``100 * N / ((points - 1) * W)``, which is the weighted mean
-of the item scores ``100 * (a' - 1) / (points - 1)``. When every weight is a whole number these
-sums are whole numbers well below 2**24 and are computed exactly in float32; the score then has a
-single rounding (the division). Otherwise the sums are float64, and a score that rounding puts a
+of the item scores ``100 * (a' - 1) / (points - 1)`` (the factors 100 and ``points - 1`` are
+folded into the small matrices). When every weight is a whole number these sums are whole numbers
+well below 2**24 and are computed exactly in float32; the score then has a single rounding (the
+division). Otherwise the sums are float64, and a score that rounding puts a
 hair outside 0..100 is clipped back.
 
 Choices where the rules are silent (documented in DESIGN's spirit, asserted by the tests):
@@ -115,14 +116,17 @@ class _Plan:
         sign = np.where(spec.reverse, -1.0, 1.0)[:, None]
         off = np.where(spec.reverse, float(points), -1.0)[:, None]
         whole = bool((spec.weights == np.round(spec.weights)).all())
-        bound = float(np.abs(weighted).sum(axis=0).max()) * (points + 1)
+        bound = float(np.abs(weighted).sum(axis=0).max()) * 100 * (points + 1)
         self.exact32 = whole and bound < _FLOAT32_EXACT
         dtype = np.float32 if self.exact32 else np.float64
         self.dtype = dtype
-        #: answers @ x_matrix -> sum(w * sign * x) per theme
-        self.x_matrix = np.ascontiguousarray(weighted * sign, dtype=dtype)
-        #: answered @ o_matrix -> [sum(w * off), sum(w), count] per theme
-        self.o_matrix = np.ascontiguousarray(np.hstack([weighted * off, weighted, member]), dtype)
+        # The factors 100 (numerator) and points - 1 (denominator) of rule 3 are folded in.
+        #: answers @ x_matrix -> 100 * sum(w * sign * x) per theme
+        self.x_matrix = np.ascontiguousarray(100 * weighted * sign, dtype=dtype)
+        #: answered @ o_matrix -> [100 * sum(w * off), (points - 1) * sum(w), count] per theme
+        self.o_matrix = np.ascontiguousarray(
+            np.hstack([100 * weighted * off, (points - 1) * weighted, member]), dtype
+        )
         self.need = spec.theme_need[:, None].astype(np.float64)
         # Critical rules: the columns, a table raw answer -> fires, the caps, the rules per theme.
         rules = spec.criticals
@@ -213,7 +217,6 @@ class _Workspace:
         #: per respondent: sum(w * off), sum(w), count per theme
         self.o_sums = np.empty((rows, 3 * t), dtype=plan.dtype)
         self.o_part = np.empty((3 * t, rows), dtype=plan.dtype)  # o_sums, theme-major
-        self.denominator = np.empty((t, rows))
         self.tolerant = np.empty((t + 1, rows))
         self.valid = np.empty((t, rows), dtype=bool)
         self.invalid = np.empty((t, rows), dtype=bool)
@@ -242,10 +245,7 @@ def _theme_level(
     sc = scores_out[:, start:stop]
     themes = sc[:t]
     np.add(x_part, o_part[:t], out=themes, dtype=np.float64)
-    themes *= 100.0
-    denominator = work.denominator[:, :r]
-    np.multiply(o_part[t : 2 * t], spec.points - 1, out=denominator, dtype=np.float64)
-    themes /= denominator
+    themes /= o_part[t : 2 * t]
     if not plan.exact32:  # sums of fractional weights may round a hair outside 0..100
         np.clip(themes, 0.0, 100.0, out=themes)
     valid = np.greater_equal(count, plan.need, out=work.valid[:, :r])

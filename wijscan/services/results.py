@@ -52,6 +52,19 @@ def group_payload(group) -> dict:
     return {"themes": {t: stat(s) for t, s in group.themes.items()}, "overall": stat(group.overall)}
 
 
+def _store(scan: Scan, instrument, respondent_id: str | None, payload: dict) -> None:
+    db.session.add(
+        StoredResult(
+            scan_id=scan.id,
+            instrument_id=instrument.id,
+            instrument_version=instrument.version,
+            scoring_version=SCORING_VERSION,
+            respondent_id=respondent_id,
+            payload=payload,
+        )
+    )
+
+
 def close_scan(scan: Scan, content: Content) -> None:
     """Score every instrument of ``scan``, store the results and signals; flushes only."""
     responses = list(
@@ -83,16 +96,8 @@ def close_scan(scan: Scan, content: Content) -> None:
                 if answer.item_id in column:
                     answers[i, column[answer.item_id]] = answer.value
         scored = score_respondents(spec, answers)
-        db.session.add(
-            StoredResult(
-                scan_id=scan.id,
-                instrument_id=instrument.id,
-                instrument_version=instrument.version,
-                scoring_version=SCORING_VERSION,
-                respondent_id=None,
-                payload=group_payload(group_result(spec, answers, scored)),
-            )
-        )
+
+        _store(scan, instrument, None, group_payload(group_result(spec, answers, scored)))
         if scan.mode == ScanMode.ANONYMOUS:
             continue  # class results only: nothing is kept per respondent
         signals_apply = instrument.level == INDIVIDUAL_LEVEL
@@ -109,15 +114,11 @@ def close_scan(scan: Scan, content: Content) -> None:
                 "level": _level(scored.overall_level[i]),
             }
             signal_items = scored.signal_items(i)
-            db.session.add(
-                StoredResult(
-                    scan_id=scan.id,
-                    instrument_id=instrument.id,
-                    instrument_version=instrument.version,
-                    scoring_version=SCORING_VERSION,
-                    respondent_id=response.respondent_id,
-                    payload={"themes": themes, "overall": overall, "signals": signal_items},
-                )
+            _store(
+                scan,
+                instrument,
+                response.respondent_id,
+                {"themes": themes, "overall": overall, "signals": signal_items},
             )
             low = [
                 t

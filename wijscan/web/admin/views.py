@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, render_template, url_for
+from flask import Blueprint, current_app, flash, render_template
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from wijscan import access, mail
+from wijscan import access
 from wijscan.extensions import db
 from wijscan.services import schools as school_service
 from wijscan.web.admin.forms import SchoolForm
+from wijscan.web.util import send_invite
 
 bp = Blueprint("admin", __name__, url_prefix="/beheer")
 
@@ -28,17 +29,7 @@ def schools():
             created_by=current_user,
             valid_days=current_app.config["INVITE_VALID_DAYS"],
         )
-        invite_link = url_for("auth.accept_invite", token=token, _external=True)
-        mail.send(
-            coordinator.email,
-            _("Uitnodiging voor WIJscan"),
-            _(
-                "Je bent schoolcoördinator van %(school)s in WIJscan. Kies een wachtwoord via "
-                "deze link (één keer te gebruiken): %(link)s",
-                school=school.name,
-                link=invite_link,
-            ),
-        )
+        invite_link = send_invite(coordinator, token)
         db.session.commit()
         flash(_("%(name)s is toegevoegd.", name=school.name), "success")
         form = SchoolForm(formdata=None)

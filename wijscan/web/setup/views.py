@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from wijscan import access, mail
+from wijscan import access
 from wijscan.extensions import db
 from wijscan.models import Role, ScanRound
 from wijscan.services import setup as setup_service
@@ -20,6 +20,7 @@ from wijscan.web.setup.forms import (
     RoundForm,
     StudentForm,
 )
+from wijscan.web.util import send_invite
 
 bp = Blueprint("setup", __name__)
 
@@ -56,26 +57,7 @@ def _klas_form(school_id: int, klas=None) -> KlasForm:
 @bp.route("/klassen/nieuw", methods=["GET", "POST"])
 @access.allow(COORDINATOR)
 def new_klas():
-    school_id = access.require_school()
-    form = _klas_form(school_id)
-    if form.validate_on_submit():
-        try:
-            klas = setup_service.save_klas(
-                school_id,
-                klas=None,
-                name=form.name.data,
-                leerjaar=form.leerjaar.data,
-                stream=form.stream.data,
-                mentor_ids=form.mentors.data or [],
-                user_id=current_user.id,
-            )
-        except setup_service.SetupError as error:
-            _fail(form, error)
-        else:
-            db.session.commit()
-            flash(_("Klas %(name)s is aangemaakt.", name=klas.name), "success")
-            return redirect(url_for("setup.klas_detail", klas_id=klas.id))
-    return render_template("setup/klas_form.html", form=form, klas=None)
+    return _klas_page(access.require_school(), None)
 
 
 @bp.route("/klassen/<int:klas_id>")
@@ -90,11 +72,16 @@ def klas_detail(klas_id: int):
 @access.allow(COORDINATOR)
 def edit_klas(klas_id: int):
     klas = access.get_klas(klas_id, manage=True)
-    form = _klas_form(klas.school_id, klas)
+    return _klas_page(klas.school_id, klas)
+
+
+def _klas_page(school_id: int, klas):
+    """The create (``klas`` None) and edit form of a class."""
+    form = _klas_form(school_id, klas)
     if form.validate_on_submit():
         try:
-            setup_service.save_klas(
-                klas.school_id,
+            saved = setup_service.save_klas(
+                school_id,
                 klas=klas,
                 name=form.name.data,
                 leerjaar=form.leerjaar.data,
@@ -106,8 +93,11 @@ def edit_klas(klas_id: int):
             _fail(form, error)
         else:
             db.session.commit()
-            flash(_("De wijzigingen zijn opgeslagen."), "success")
-            return redirect(url_for("setup.klas_detail", klas_id=klas.id))
+            if klas is None:
+                flash(_("Klas %(name)s is aangemaakt.", name=saved.name), "success")
+            else:
+                flash(_("De wijzigingen zijn opgeslagen."), "success")
+            return redirect(url_for("setup.klas_detail", klas_id=saved.id))
     return render_template("setup/klas_form.html", form=form, klas=klas)
 
 
@@ -270,17 +260,7 @@ def staff():
         except setup_service.SetupError as error:
             _fail(form, error)
         else:
-            invite_link = url_for("auth.accept_invite", token=token, _external=True)
-            mail.send(
-                user.email,
-                _("Uitnodiging voor WIJscan"),
-                _(
-                    "Welkom bij WIJscan. Kies een wachtwoord via deze link "
-                    "(één keer te gebruiken, %(days)d dagen geldig): %(link)s",
-                    days=current_app.config["INVITE_VALID_DAYS"],
-                    link=invite_link,
-                ),
-            )
+            invite_link = send_invite(user, token)
             db.session.commit()
             flash(_("%(name)s is uitgenodigd.", name=user.name), "success")
             form = InviteForm(formdata=None)
