@@ -12,8 +12,8 @@ answered items; the theme score is ``100 * N / ((points - 1) * W)``, which is th
 of the item scores ``100 * (a' - 1) / (points - 1)`` (the factors 100 and ``points - 1`` are
 folded into the small matrices). When every weight is a whole number these sums are whole numbers
 well below 2**24 and are computed exactly in float32; the score then has a single rounding (the
-division). Otherwise the sums are float64, and a score that rounding puts a
-hair outside 0..100 is clipped back.
+division). Otherwise the sums are float64, and a score that rounding puts a hair outside 0..100
+is clipped back.
 
 Choices where the rules are silent (documented in DESIGN's spirit, asserted by the tests):
 
@@ -212,9 +212,9 @@ class _Workspace:
         self.flags = np.empty((rows, k), dtype=bool)
         self.x = np.empty((rows, k), dtype=plan.dtype) if plan.exact32 else self.filled
         self.answered = np.empty((rows, k), dtype=plan.dtype)
-        #: per respondent: sum(w * sign * x) per theme
+        #: per respondent and theme: 100 * sum(w * sign * x)
         self.x_sums = np.empty((rows, t), dtype=plan.dtype)
-        #: per respondent: sum(w * off), sum(w), count per theme
+        #: per respondent and theme: 100 * sum(w * off), (points - 1) * sum(w), count
         self.o_sums = np.empty((rows, 3 * t), dtype=plan.dtype)
         self.o_part = np.empty((3 * t, rows), dtype=plan.dtype)  # o_sums, theme-major
         self.tolerant = np.empty((t + 1, rows))
