@@ -19,6 +19,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from wijscan import access, mail
@@ -194,7 +195,14 @@ def invite_staff(scan_id: int):
             ),
         )
     db.session.commit()
-    flash(_("%(n)d medewerkers hebben een persoonlijke link gekregen.", n=len(staff)), "success")
+    flash(
+        ngettext(
+            "%(num)d medewerker heeft een persoonlijke link gekregen.",
+            "%(num)d medewerkers hebben een persoonlijke link gekregen.",
+            len(staff),
+        ),
+        "success",
+    )
     return redirect(url_for("scans.screen", scan_id=scan.id))
 
 
