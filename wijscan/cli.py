@@ -115,3 +115,7 @@ def close_due() -> None:
     closed = scans.close_due_scans(current_app.extensions["wijscan_content"], date.today())
     db.session.commit()
     click.echo(f"{closed} scan(s) closed.")
+
+
+if __name__ == "__main__":
+    main()
