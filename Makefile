@@ -31,6 +31,7 @@ translations: $(VENV)/.installed
 run: install
 	$(BIN)/wijscan db upgrade
 	$(BIN)/wijscan demo --if-empty
+	@echo "Open http://$(HOST):$(PORT) and log in with one of the demo accounts above."
 	$(BIN)/wijscan run --host $(HOST) --port $(PORT)
 
 test: install-test

@@ -292,5 +292,4 @@ def logins_text() -> str:
     }
     for email, _name, role in DEMO_ACCOUNTS:
         lines.append(f"  {labels[role]:<18} {email}")
-    lines.append("Open http://127.0.0.1:5000 and log in.")
     return "\n".join(lines)
