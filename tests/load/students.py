@@ -156,7 +156,6 @@ class Student:
         ]
         self.records = [PageRecord() for _ in run.pages]
         self.finished = False
-        self.finished_by_doubtful_send = False
         self.http: requests.Session | None = None
         self.csrf: str | None = None
         self.restart_at = (
@@ -241,11 +240,10 @@ class Student:
         return urlsplit(response.headers.get("Location", "")).path
 
     def ended_earlier(self, response: requests.Response) -> bool:
-        """A 404 after a send of the last page whose answer we never got: it finished."""
-        last = self.records[-1]
-        if response.status_code == 404 and last.last_sent is not None:
+        """A 404 after a send of the last page whose answer we never got (given up on, or lost
+        in the crash): that send finished the scan. (The end checks make sure it did.)"""
+        if response.status_code == 404 and self.records[-1].doubtful:
             self.finished = True
-            self.finished_by_doubtful_send = last.last_acked is None or last.doubtful
             self.run.count("404 after the last page was sent (already finished)")
             return True
         return False
@@ -395,7 +393,6 @@ class Student:
                     raise self.fail(f"POST page {number}: 404 although never finished")
             if last:
                 self.finished = True
-                self.finished_by_doubtful_send = "ack" not in kinds
             return True
 
     def post_together(self, number: int, data: dict) -> list[requests.Response]:

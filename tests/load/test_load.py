@@ -129,7 +129,8 @@ def _finish_checks(database, scan, run: Run, students: list[Student], size: int)
     for instrument in INSTRUMENTS:
         if len(order.get(instrument, [])) != size:
             failures.append(f"{len(order.get(instrument, []))} responses to {instrument}")
-    assert counts["acknowledged answers"] > size * 40, counts
+    if counts["acknowledged answers"] < size * 40:
+        failures.append(f"too few acknowledged answers to mean anything: {dict(counts)}")
     if not failures:
         failures += checks.close_and_compare(app, scan.scan_id, order, given)
     print(f"  checked: {dict(counts)}")
