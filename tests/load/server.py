@@ -80,7 +80,9 @@ class ClassScan:
 
 
 def app_for(database_url: str, instance_path: Path):
-    """The real app on ``database_url``, for preparing and checking the database in-process."""
+    """The real app on ``database_url``, for preparing and checking the database in-process
+    (gunicorn serves its own). Its rate limit is off, as in the suite's other apps: the Limiter is
+    one object shared by every app in the process, and the last ``create_app`` decides for all."""
     from wijscan import create_app
 
     app = create_app(
@@ -89,6 +91,7 @@ def app_for(database_url: str, instance_path: Path):
             "ENV_NAME": "testing",
             "SECRET_KEY": SECRET_KEY,
             "TESTING": True,
+            "RATELIMIT_ENABLED": False,
         }
     )
     app.instance_path = str(instance_path)
@@ -259,7 +262,11 @@ class Gunicorn:
                     self.app,
                 ],
                 cwd=ROOT,
-                env={**self._env(), "WIJSCAN_LOAD_READY_DIR": str(ready_dir)},
+                env={
+                    **self._env(),
+                    "WIJSCAN_LOAD_READY_DIR": str(ready_dir),
+                    "WIJSCAN_LOAD_PARENT_PID": str(os.getpid()),
+                },
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=log,

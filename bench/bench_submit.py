@@ -1,0 +1,370 @@
+"""Benchmark of saving a page of answers: the real app against a bare one-INSERT endpoint.
+
+Both run under gunicorn (sync workers, the same number) on 127.0.0.1, on the same kind of database
+with the same settings (SQLite: WAL, synchronous=NORMAL, busy timeout, BEGIN IMMEDIATE for every
+POST; PostgreSQL: psycopg 3), each on a fresh database, in the same run, driven by the same client:
+N concurrent students (threads with a requests.Session each, default 50), each saving page after
+page as fast as the server answers (a closed loop, no think time).
+
+What is timed is only the POST that saves a page, on both sides. For the real app every student
+first opens the intro with its personal code and presses "Beginnen" (GET + POST, untimed): that
+gives the session cookie and the CSRF token, which stays valid for every page of the session. The
+timed part then POSTs pages 1..12 (4 answers each, ``nav=next``) and expects the 302 to the next
+page (the last one to /s/klaar). The bare side POSTs the same form (plus a respondent id) to
+``/submit`` (bench/bare_app.py), which stores the 4 answers with one INSERT and answers 302.
+
+    .venv/bin/python bench/bench_submit.py                        # SQLite, 2 workers
+    .venv/bin/python bench/bench_submit.py --workers 2 4 --repeat 3 \\
+        --postgres-url postgresql+psycopg://postgres@127.0.0.1:55432/postgres --database both
+
+Results are recorded in docs/performance.md, section "Saving answers (bench/bench_submit.py)".
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import re
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.bare_app import create_schema  # noqa: E402
+from tests.load.server import (  # noqa: E402
+    Gunicorn,
+    app_for,
+    create_postgres_database,
+    dispose,
+    drop_postgres_database,
+    migrate,
+    open_class_scans,
+    sqlite_url,
+)
+
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+TIMEOUT = (5.0, 60.0)
+INSTRUMENTS = ("klas", "individu")
+
+
+@dataclass
+class Measure:
+    side: str
+    requests: int
+    seconds: float
+    latencies: list[float]
+    server_cpu: float
+    database_cpu: float
+
+    @property
+    def throughput(self) -> float:
+        return self.requests / self.seconds
+
+    def quantile(self, q: float) -> float:
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+
+def _cpu_seconds(pids: set[int]) -> float:
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _group(pgid: int) -> set[int]:
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[2]) == pgid:
+                found.add(int(entry.name))
+    return found
+
+
+def _postgres_backends() -> set[int]:
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() == "postgres":
+                    found.add(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+Job = tuple[requests.Session, str, dict, str]  # session, path, form, expected Location path
+
+
+def drive(side: str, server: Gunicorn, jobs: list[list[Job]], think: float = 0.0) -> Measure:
+    """The timed part: thread i sends the POSTs of jobs[i] one after the other and checks each
+    answer (302 to the expected place). Only these POSTs are timed. With ``think`` a student
+    reads for a random 0..2×think seconds before each POST (included in the wall time)."""
+    latencies: list[float] = []
+    lock = threading.Lock()
+    errors: list[str] = []
+    start = threading.Barrier(len(jobs) + 1)
+
+    def worker(i: int) -> None:
+        mine = []
+        pause = random.Random(i)
+        start.wait()
+        for session, path, form, expected in jobs[i]:
+            if think:
+                time.sleep(pause.uniform(0, 2 * think))
+            t0 = time.perf_counter()
+            try:
+                response = session.post(
+                    server.url + path, data=form, timeout=TIMEOUT, allow_redirects=False
+                )
+            except requests.RequestException as error:
+                with lock:
+                    errors.append(f"{path}: {error!r}")
+                continue
+            elapsed = time.perf_counter() - t0
+            location = urlsplit(response.headers.get("Location", "")).path
+            if response.status_code != 302 or location != expected:
+                with lock:
+                    errors.append(f"{path}: {response.status_code} {location}")
+            mine.append(elapsed)
+        with lock:
+            latencies.extend(mine)
+
+    group = _group(server.proc.pid)
+    backends = _postgres_backends()
+    cpu0, db0 = _cpu_seconds(group), _cpu_seconds(backends)
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(len(jobs))]
+    for thread in threads:
+        thread.start()
+    start.wait()
+    t0 = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    seconds = time.perf_counter() - t0
+    cpu = _cpu_seconds(group) - cpu0
+    db_cpu = _cpu_seconds(backends | _postgres_backends()) - db0
+    if errors:
+        raise RuntimeError(f"{side}: {len(errors)} failed requests, e.g. {errors[:3]}")
+    return Measure(side, len(latencies), seconds, latencies, cpu, db_cpu)
+
+
+def pages_of(app) -> list[list[str]]:
+    content = app.extensions["wijscan_content"]
+    return [
+        [item.id for item in theme.items]
+        for instrument in INSTRUMENTS
+        for theme in content.instruments[instrument].themes
+    ]
+
+
+def answer(code: str, item: str) -> str:
+    return str(1 + sum(map(ord, code + item)) % 5)
+
+
+def bench_real(
+    url: str,
+    workers: int,
+    students: int,
+    rounds: int,
+    work: Path,
+    think: float = 0.0,
+    app_spec: str = "wijscan:create_app()",
+    extra_env: dict[str, str] | None = None,
+) -> Measure:
+    """The real app: ``students`` threads, each answering ``rounds`` students in turn."""
+    app = app_for(url, work / "instance")
+    try:
+        migrate(app)
+        scan = open_class_scans(app, [students * rounds])[0]
+        pages = pages_of(app)
+    finally:
+        dispose(app)
+    codes = list(scan.codes)
+    sessions = {code: requests.Session() for code in codes}
+    try:
+        with Gunicorn(
+            url, work / "real.log", workers=workers, app=app_spec, extra_env=extra_env
+        ) as server:
+            server.start()
+            tokens: dict[str, str] = {}
+
+            def begin(code: str) -> None:
+                """Untimed: open the intro with the code and press "Beginnen"."""
+                jar = sessions[code]
+                intro = jar.get(f"{server.url}/s/{code}", timeout=TIMEOUT)
+                intro.raise_for_status()
+                tokens[code] = CSRF.search(intro.text).group(1)
+                started = jar.post(
+                    f"{server.url}/s/{code}",
+                    data={"csrf_token": tokens[code]},
+                    timeout=TIMEOUT,
+                    allow_redirects=False,
+                )
+                assert started.status_code == 302, started.status_code
+
+            with ThreadPoolExecutor(students) as pool:
+                list(pool.map(begin, codes))
+            jobs: list[list[Job]] = [[] for _ in range(students)]
+            for n, code in enumerate(codes):
+                for number, items in enumerate(pages, 1):
+                    form = {"csrf_token": tokens[code], "nav": "next"}
+                    form.update({item: answer(code, item) for item in items})
+                    last = number == len(pages)
+                    expected = "/s/klaar" if last else f"/s/{code}/{number + 1}"
+                    jobs[n % students].append(
+                        (sessions[code], f"/s/{code}/{number}", form, expected)
+                    )
+            return drive("wijscan", server, jobs, think)
+    finally:
+        for jar in sessions.values():
+            jar.close()
+
+
+def bench_bare(
+    url: str, workers: int, students: int, rounds: int, pages: int, work: Path, think: float = 0.0
+) -> Measure:
+    """The bare endpoint: the same number of POSTs of the same form, one INSERT each."""
+    create_schema(url)
+    sessions = [requests.Session() for _ in range(students)]
+    try:
+        with Gunicorn(
+            url, work / "bare.log", workers=workers, app="bench.bare_app:create_app()"
+        ) as server:
+            server.start(ready_path="/ready")
+            jobs: list[list[Job]] = [[] for _ in range(students)]
+            for s in range(students * rounds):
+                code = f"BARE{s:05d}"
+                for number in range(1, pages + 1):
+                    form = {"respondent": code, "csrf_token": "x" * 91, "nav": "next"}
+                    form.update({f"item-{number}-{k}": answer(code, str(k)) for k in range(4)})
+                    jobs[s % students].append((sessions[s % students], "/submit", form, "/done"))
+            return drive("bare", server, jobs, think)
+    finally:
+        for jar in sessions:
+            jar.close()
+
+
+def fresh_database(kind: str, postgres_url: str | None, work: Path, name: str) -> str:
+    if kind == "sqlite":
+        return sqlite_url(work / f"{name}.sqlite3")
+    return create_postgres_database(postgres_url, prefix=f"wijscan_bench_{name}")
+
+
+def forget_database(kind: str, url: str) -> None:
+    if kind == "postgresql":
+        drop_postgres_database(url)
+
+
+def measure_pair(
+    kind, postgres_url, workers, students, rounds, think=0.0
+) -> tuple[Measure, Measure]:
+    with tempfile.TemporaryDirectory(prefix="wijscan-bench-") as tmp:
+        work = Path(tmp)
+        real_url = fresh_database(kind, postgres_url, work, "real")
+        try:
+            real = bench_real(real_url, workers, students, rounds, work, think)
+        finally:
+            forget_database(kind, real_url)
+        bare_url = fresh_database(kind, postgres_url, work, "bare")
+        try:
+            pages = real.requests // (students * rounds)
+            bare = bench_bare(bare_url, workers, students, rounds, pages, work, think)
+        finally:
+            forget_database(kind, bare_url)
+    return real, bare
+
+
+def line(kind: str, workers: int, m: Measure) -> str:
+    return (
+        f"| {kind} | {workers} | {m.side} | {m.requests} | {m.throughput:7.0f} | "
+        f"{m.quantile(0.5):6.1f} | {m.quantile(0.99):6.1f} | "
+        f"{1000 * m.server_cpu / m.requests:5.2f} | {1000 * m.database_cpu / m.requests:5.2f} |"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database", choices=["sqlite", "postgresql", "both"], default="sqlite")
+    parser.add_argument(
+        "--postgres-url",
+        default=os.environ.get("WIJSCAN_TEST_POSTGRES_URL"),
+        help="a PostgreSQL server where the bench may CREATE DATABASE "
+        "(default: $WIJSCAN_TEST_POSTGRES_URL)",
+    )
+    parser.add_argument("--workers", type=int, nargs="+", default=[2])
+    parser.add_argument("--students", type=int, default=50, help="concurrent students")
+    parser.add_argument("--rounds", type=int, default=4, help="students per thread, in turn")
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=0.0,
+        help="mean seconds a student reads before each POST (default 0: as fast as answered)",
+    )
+    args = parser.parse_args(argv)
+    kinds = ["sqlite", "postgresql"] if args.database == "both" else [args.database]
+    if "postgresql" in kinds and not args.postgres_url:
+        parser.error("PostgreSQL needs --postgres-url or WIJSCAN_TEST_POSTGRES_URL")
+
+    print(
+        f"# {platform.node()}: {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"{args.students} concurrent students, {args.students * args.rounds} students × 12 pages, "
+        f"think time {args.think:g} s, load average before {os.getloadavg()[0]:.2f}"
+    )
+    print(
+        "| database | workers | side | POSTs | POST/s | p50 ms | p99 ms | server CPU ms/POST "
+        "| PostgreSQL CPU ms/POST |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
+    verdicts = []
+    for kind in kinds:
+        for workers in args.workers:
+            ratios, p99s = [], []
+            for _ in range(args.repeat):
+                real, bare = measure_pair(
+                    kind, args.postgres_url, workers, args.students, args.rounds, args.think
+                )
+                print(line(kind, workers, real))
+                print(line(kind, workers, bare), flush=True)
+                ratios.append(real.throughput / bare.throughput)
+                p99s.append(real.quantile(0.99))
+            ratio, p99 = statistics.median(ratios), statistics.median(p99s)
+            if args.think:
+                throughput = "throughput ratio not measured (paced load: both keep up)"
+            else:
+                verdict = "met" if ratio >= 0.6 else "MISSED"
+                throughput = f"wijscan/bare throughput {ratio:.0%} ({verdict}: ≥ 60%)"
+            verdict = "met" if p99 < 100 else "MISSED"
+            verdicts.append(
+                f"{kind}, {workers} workers: {throughput}, wijscan p99 {p99:.0f} ms "
+                f"({verdict}: < 100 ms) — medians of {args.repeat}"
+            )
+    print()
+    print("\n".join(verdicts))
+    print(f"load average after {os.getloadavg()[0]:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
