@@ -10,7 +10,7 @@ What is timed is only the POST that saves a page, on both sides. For the real ap
 first opens the intro with its personal code and presses "Beginnen" (GET + POST, untimed): that
 gives the session cookie and the CSRF token, which stays valid for every page of the session. The
 timed part then POSTs pages 1..12 (4 answers each, ``nav=next``) and expects the 302 to the next
-page (the last one to /s/klaar). The bare side POSTs the same form (plus a respondent id) to
+page (the last one to /s/<code>/klaar). The bare side POSTs the same form (plus a respondent id) to
 ``/submit`` (bench/bare_app.py), which stores the 4 answers with one INSERT and answers 302.
 
     .venv/bin/python bench/bench_submit.py                        # SQLite, 2 workers
@@ -231,7 +231,7 @@ def bench_real(
                     form = {"csrf_token": tokens[code], "nav": "next"}
                     form.update({item: answer(code, item) for item in items})
                     last = number == len(pages)
-                    expected = "/s/klaar" if last else f"/s/{code}/{number + 1}"
+                    expected = f"/s/{code}/klaar" if last else f"/s/{code}/{number + 1}"
                     jobs[n % students].append(
                         (sessions[code], f"/s/{code}/{number}", form, expected)
                     )

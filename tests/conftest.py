@@ -68,7 +68,7 @@ def make_test_app(database_url: str, tmp_path_factory, **overrides):
         "SECRET_KEY": "test-secret",
         "SQLALCHEMY_DATABASE_URI": database_url,
         "WTF_CSRF_ENABLED": False,
-        "RATELIMIT_ENABLED": False,
+        "RATE_LIMITS": False,
         "SERVER_NAME": None,
     }
     config.update(overrides)

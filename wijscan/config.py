@@ -29,7 +29,9 @@ DEFAULTS: dict[str, Any] = {
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "PERMANENT_SESSION_LIFETIME": 8 * 3600,
     "RATELIMIT_STORAGE_URI": "memory://",
-    "RATELIMIT_ENABLED": True,
+    #: Rate limits on login and code entry. Checked per request against the app's own config:
+    #: Flask-Limiter's own switch lives on the one shared limiter object, not on the app.
+    "RATE_LIMITS": True,
     "LOGIN_RATE_LIMIT": "10 per minute",
     "CODE_RATE_LIMIT": "30 per minute",
     "BABEL_DEFAULT_LOCALE": "nl",

@@ -91,7 +91,7 @@ def app_for(database_url: str, instance_path: Path):
             "ENV_NAME": "testing",
             "SECRET_KEY": SECRET_KEY,
             "TESTING": True,
-            "RATELIMIT_ENABLED": False,
+            "RATE_LIMITS": False,
         }
     )
     app.instance_path = str(instance_path)

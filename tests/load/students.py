@@ -330,7 +330,7 @@ class Student:
         data.update({k: str(v) for k, v in values.items() if v is not None})
         last = number == self.page_count and nav == "next"
         if last:
-            expected = "/s/klaar"
+            expected = f"/s/{self.code}/klaar"
         elif nav == "back":
             expected = self.path(number - 1)
         else:

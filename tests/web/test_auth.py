@@ -71,7 +71,7 @@ def test_login_is_rate_limited(database_url, tmp_path_factory, make):
     school = make.school()
     user = make.staff(school, Role.DOCENT)
     app = make_test_app(
-        database_url, tmp_path_factory, RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3 per minute"
+        database_url, tmp_path_factory, RATE_LIMITS=True, LOGIN_RATE_LIMIT="3 per minute"
     )
     client = app.test_client()
     codes = [

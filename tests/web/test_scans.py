@@ -82,7 +82,7 @@ def _answer_all(client, code, world, value="4"):
         answers, _ = _page_answers(world, number, value)
         response = client.post(f"/s/{code}/{number}", data={**answers, "nav": "next"})
         assert response.status_code == 302, response.get_data(as_text=True)[:300]
-    assert response.headers["Location"].endswith("/s/klaar")
+    assert response.headers["Location"].endswith(f"/s/{code}/klaar")
     return total
 
 
@@ -191,8 +191,38 @@ def test_same_browser_cannot_answer_an_anonymous_scan_twice(app, client, klas_wo
     code = db.session.scalar(select(AccessCode.code).where(AccessCode.scan_id == scan_id))
     browser = app.test_client()
     _answer_all(browser, code, klas_world)
-    assert browser.get(f"/s/{code}").status_code == 404
+    back = browser.get(f"/s/{code}")
+    assert back.headers["Location"].endswith(f"/s/{code}/klaar")
+    thanks = browser.get(f"/s/{code}/klaar").get_data(as_text=True)
+    assert "Een andere leerling op dit apparaat?" in thanks
     assert app.test_client().get(f"/s/{code}").status_code == 200
+    # The next student on this device starts a response of their own.
+    browser.post(f"/s/{code}/opnieuw")
+    _answer_all(browser, code, klas_world)
+    assert len(set(db.session.scalars(select(Response.respondent_id)))) == 2
+
+
+def test_a_double_tap_on_the_last_page_lands_on_the_thank_you(
+    database_url, tmp_path_factory, klas_world, db
+):
+    app = make_test_app(
+        database_url, tmp_path_factory, RATE_LIMITS=True, CODE_RATE_LIMIT="2 per minute"
+    )
+    mentor = app.test_client()
+    scan_id = _open(mentor, klas_world)
+    codes = db.session.scalars(select(AccessCode.code).where(AccessCode.scan_id == scan_id)).all()
+    student = app.test_client()
+    total = _answer_all(student, codes[0], klas_world)
+    last, _ = _page_answers(klas_world, total)
+    for _ in range(3):  # the taps that arrive after the finish
+        late = student.post(f"/s/{codes[0]}/{total}", data={**last, "nav": "next"})
+        assert late.headers["Location"].endswith(f"/s/{codes[0]}/klaar")
+    # Nobody else at this address was locked out by them.
+    classmate = app.test_client()
+    assert classmate.get(f"/s/{codes[1]}").status_code == 200
+    assert db.session.scalar(select(func.count()).select_from(Answer)) == sum(
+        len(_page_answers(klas_world, n)[0]) for n in range(1, total + 1)
+    )
 
 
 def test_wrong_closed_and_expired_codes_get_the_same_calm_message(app, client, klas_world, db):
@@ -218,7 +248,7 @@ def test_wrong_closed_and_expired_codes_get_the_same_calm_message(app, client, k
 
 def test_wrong_codes_are_rate_limited_per_address(database_url, tmp_path_factory, klas_world):
     app = make_test_app(
-        database_url, tmp_path_factory, RATELIMIT_ENABLED=True, CODE_RATE_LIMIT="3 per minute"
+        database_url, tmp_path_factory, RATE_LIMITS=True, CODE_RATE_LIMIT="3 per minute"
     )
     client = app.test_client()
     codes = [client.post("/s", data={"code": "WRONGCODE"}).status_code for _ in range(4)]

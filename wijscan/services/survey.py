@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from wijscan.content import Content, Instrument, Item
@@ -22,7 +22,6 @@ from wijscan.models import (
     Response,
     ResponseStatus,
     Scan,
-    ScanMode,
     ScanRound,
     ScanStatus,
     utcnow,
@@ -61,17 +60,34 @@ def instrument_pages(instrument: Instrument, start: int = 0) -> list[Page]:
     ]
 
 
-def find_code(text: str, today: date) -> AccessCode | None:
-    """The access code for ``text`` while its scan and round are open; None otherwise (wrong,
+@dataclass(frozen=True)
+class Entry:
+    """A code that opens a scan now, with its scan (loaded together, in one query)."""
+
+    code: AccessCode
+    scan: Scan
+
+    @property
+    def text(self) -> str:
+        return self.code.code
+
+
+def find_code(text: str, today: date) -> Entry | None:
+    """The code for ``text`` while its scan and round are open; None otherwise (wrong,
     expired, closed or already used all look the same to the caller)."""
-    code = db.session.scalar(select(AccessCode).where(AccessCode.code == normalise_code(text)[:20]))
-    if code is None or code.used_at is not None:
-        return None
-    scan = db.session.get(Scan, code.scan_id)
-    scan_round = db.session.get(ScanRound, scan.round_id)
-    if scan.status != ScanStatus.OPEN or not scan_round.is_open(today):
-        return None
-    return code
+    row = db.session.execute(
+        select(AccessCode, Scan)
+        .join(Scan, Scan.id == AccessCode.scan_id)
+        .join(ScanRound, ScanRound.id == Scan.round_id)
+        .where(
+            AccessCode.code == normalise_code(text)[:20],
+            AccessCode.used_at.is_(None),
+            Scan.status == ScanStatus.OPEN,
+            ScanRound.opens_on <= today,
+            ScanRound.closes_on >= today,
+        )
+    ).first()
+    return Entry(code=row[0], scan=row[1]) if row else None
 
 
 def _insert(model):
@@ -90,9 +106,23 @@ def _responses(scan: Scan, respondent_id: str) -> dict[str, Response]:
     }
 
 
+def _response(scan: Scan, respondent_id: str, instrument_id: str) -> Response | None:
+    return db.session.scalar(
+        select(Response).where(
+            Response.scan_id == scan.id,
+            Response.respondent_id == respondent_id,
+            Response.instrument_id == instrument_id,
+        )
+    )
+
+
 def ensure_response(
     scan: Scan, respondent_id: str, instrument: Instrument, observer_id: int | None = None
 ) -> Response:
+    """The respondent's response to ``instrument``, created when missing (race-free)."""
+    existing = _response(scan, respondent_id, instrument.id)
+    if existing is not None:
+        return existing
     statement = (
         _insert(Response)
         .values(
@@ -108,13 +138,7 @@ def ensure_response(
         .on_conflict_do_nothing(index_elements=["scan_id", "respondent_id", "instrument_id"])
     )
     db.session.execute(statement)
-    return db.session.scalar(
-        select(Response).where(
-            Response.scan_id == scan.id,
-            Response.respondent_id == respondent_id,
-            Response.instrument_id == instrument.id,
-        )
-    )
+    return _response(scan, respondent_id, instrument.id)
 
 
 @dataclass
@@ -194,8 +218,16 @@ def save_page(
             )
         )
     first_of_instrument = next(p.index for p in pages if p.instrument.id == page.instrument.id)
-    response.next_page = max(response.next_page, page.index - first_of_instrument + 1)
-    db.session.flush()
+    done = page.index - first_of_instrument + 1
+    # In SQL, not through the loaded attribute: a late retry of an earlier page, racing a later
+    # page on another connection, must never move the resume point back.
+    db.session.execute(
+        update(Response)
+        .where(Response.id == response.id, Response.next_page < done)
+        .values(next_page=done)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire(response, ["next_page"])
 
 
 def finish(scan: Scan, respondent_id: str, pages: list[Page], code: AccessCode | None) -> None:
@@ -213,11 +245,3 @@ def finish(scan: Scan, respondent_id: str, pages: list[Page], code: AccessCode |
 
 def personal(code: AccessCode) -> bool:
     return code.respondent_id is not None
-
-
-def scan_of(code: AccessCode) -> Scan:
-    return db.session.get(Scan, code.scan_id)
-
-
-def is_anonymous(scan: Scan) -> bool:
-    return scan.mode == ScanMode.ANONYMOUS

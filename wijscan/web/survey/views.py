@@ -21,7 +21,7 @@ from flask import (
 
 from wijscan import access
 from wijscan.extensions import db, limiter
-from wijscan.models import AccessCode, ScanKind
+from wijscan.models import ScanKind
 from wijscan.services import scans as scan_service
 from wijscan.services import survey as survey_service
 from wijscan.services.content import get_content
@@ -48,28 +48,29 @@ def _unknown_code():
     return render_template("survey/enter.html", form=form, unknown=True), 404
 
 
-def _code_or_none(code: str) -> AccessCode | None:
+def _entry(code: str) -> survey_service.Entry | None:
     return survey_service.find_code(code, date.today())
 
 
-def _anonymous_key(code: AccessCode) -> str:
-    return f"scan-{code.scan_id}"
+def _scan_key(entry: survey_service.Entry) -> str:
+    return f"scan-{entry.scan.id}"
 
 
-def _respondent(code: AccessCode, *, create: bool) -> str | None:
+def _respondent(entry: survey_service.Entry, *, create: bool) -> str | None:
     """The respondent id for this visit: the code's own, or this browser's for a shared code."""
-    if code.respondent_id is not None:
-        return code.respondent_id
+    if entry.code.respondent_id is not None:
+        return entry.code.respondent_id
     mine = session.get("respondents", {})
-    key = _anonymous_key(code)
+    key = _scan_key(entry)
     if key not in mine and create:
         mine = {**mine, key: scan_service.new_respondent_id()}
         session["respondents"] = mine
     return mine.get(key)
 
 
-def _done_here(code: AccessCode) -> bool:
-    return _anonymous_key(code) in session.get("finished", [])
+def _finished_here(code: str) -> bool:
+    """This browser finished the scan of ``code`` (a late double tap lands on the thank-you)."""
+    return scan_service.normalise_code(code) in session.get("finished", [])
 
 
 @bp.route("", methods=["GET", "POST"])
@@ -78,10 +79,10 @@ def _done_here(code: AccessCode) -> bool:
 def enter():
     form = CodeForm()
     if form.validate_on_submit():
-        code = _code_or_none(form.code.data)
-        if code is None:
+        entry = _entry(form.code.data)
+        if entry is None:
             return _unknown_code()
-        return redirect(url_for("survey.intro", code=code.code))
+        return redirect(url_for("survey.intro", code=entry.text))
     return render_template("survey/enter.html", form=form, unknown=False)
 
 
@@ -89,25 +90,26 @@ def enter():
 @access.public
 @code_limit
 def intro(code: str):
-    access_code = _code_or_none(code)
-    if access_code is None or _done_here(access_code):
+    if _finished_here(code):
+        return redirect(url_for("survey.done", code=code))
+    entry = _entry(code)
+    if entry is None:
         return _unknown_code()
     if request.args.get("taal") in current_app.config["BABEL_SUPPORTED_LOCALES"]:
         session["locale"] = request.args["taal"]
-    scan = survey_service.scan_of(access_code)
-    pages = survey_service.pages_for(scan, get_content())
-    respondent = _respondent(access_code, create=False)
-    state = survey_service.state(scan, respondent, pages) if respondent else None
+    pages = survey_service.pages_for(entry.scan, get_content())
+    respondent = _respondent(entry, create=False)
+    state = survey_service.state(entry.scan, respondent, pages) if respondent else None
     if request.method == "POST":
-        respondent = _respondent(access_code, create=True)
+        _respondent(entry, create=True)
         page = state.next_page if state else 0
-        return redirect(url_for("survey.page", code=access_code.code, number=page + 1))
+        return redirect(url_for("survey.page", code=entry.text, number=page + 1))
     return render_template(
         "survey/intro.html",
-        code=access_code,
-        scan=scan,
-        staff=scan.kind == ScanKind.MEDEWERKER,
-        personal=survey_service.personal(access_code),
+        code=entry.code,
+        scan=entry.scan,
+        staff=entry.scan.kind == ScanKind.MEDEWERKER,
+        personal=survey_service.personal(entry.code),
         resuming=bool(state and (state.answers or state.next_page)),
         page_count=len(pages),
     )
@@ -117,13 +119,16 @@ def intro(code: str):
 @access.public
 @code_limit
 def page(code: str, number: int):
-    access_code = _code_or_none(code)
-    if access_code is None or _done_here(access_code):
+    if _finished_here(code):
+        return redirect(url_for("survey.done", code=code))
+    entry = _entry(code)
+    if entry is None:
         return _unknown_code()
-    respondent = _respondent(access_code, create=False)
+    code = entry.text  # a plain string: stays readable after the commit below
+    respondent = _respondent(entry, create=False)
     if respondent is None:
-        return redirect(url_for("survey.intro", code=access_code.code))
-    scan = survey_service.scan_of(access_code)
+        return redirect(url_for("survey.intro", code=code))
+    scan = entry.scan
     pages = survey_service.pages_for(scan, get_content())
     if not 1 <= number <= len(pages):
         abort(404)
@@ -137,23 +142,18 @@ def page(code: str, number: int):
             error_item = error.item
         else:
             going_back = request.form.get("nav") == "back"
-            last = number == len(pages)
-            if last and not going_back:
-                survey_service.finish(scan, respondent, pages, access_code)
+            if number == len(pages) and not going_back:
+                survey_service.finish(scan, respondent, pages, entry.code)
                 db.session.commit()
-                if access_code.respondent_id is None:
-                    session["finished"] = [
-                        *session.get("finished", []),
-                        _anonymous_key(access_code),
-                    ]
-                return redirect(url_for("survey.done"))
+                session["finished"] = [*session.get("finished", []), code]
+                return redirect(url_for("survey.done", code=code))
             db.session.commit()
-            target = number - 1 if going_back else number + 1
-            return redirect(url_for("survey.page", code=access_code.code, number=max(target, 1)))
+            target = max(number - 1, 1) if going_back else number + 1
+            return redirect(url_for("survey.page", code=code, number=target))
     state = survey_service.state(scan, respondent, pages)
     return render_template(
         "survey/page.html",
-        code=access_code,
+        code=entry.code,
         page=current,
         number=number,
         page_count=len(pages),
@@ -165,9 +165,22 @@ def page(code: str, number: int):
 
 
 @bp.route("/klaar")
+@bp.route("/<code>/klaar")
 @access.public
-def done():
-    return render_template("survey/done.html")
+def done(code: str | None = None):
+    shared = code is not None and _finished_here(code) and "respondents" in session
+    return render_template("survey/done.html", code=code, shared=shared)
+
+
+@bp.route("/<code>/opnieuw", methods=["POST"])
+@access.public
+def again(code: str):
+    """Another student on the same device, for a shared class code: forget this browser's
+    finished respondent so the next student starts fresh."""
+    normalised = scan_service.normalise_code(code)
+    session["finished"] = [c for c in session.get("finished", []) if c != normalised]
+    session.pop("respondents", None)
+    return redirect(url_for("survey.intro", code=normalised))
 
 
 @bp.errorhandler(429)
