@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from wijscan.content import Content, Instrument, Item
@@ -72,20 +72,53 @@ class Entry:
         return self.code.code
 
 
+# The statements of the hot path (every page save) are built once: building SQLAlchemy
+# expressions costs more than running them here (bench/bench_submit.py, docs/performance.md).
+_FIND_CODE = (
+    select(AccessCode, Scan)
+    .join(Scan, Scan.id == AccessCode.scan_id)
+    .join(ScanRound, ScanRound.id == Scan.round_id)
+    .where(
+        AccessCode.code == bindparam("code"),
+        AccessCode.used_at.is_(None),
+        Scan.status == ScanStatus.OPEN,
+        ScanRound.opens_on <= bindparam("today"),
+        ScanRound.closes_on >= bindparam("today"),
+    )
+)
+_RESPONSE_OF = (
+    Response.scan_id == bindparam("scan_id"),
+    Response.respondent_id == bindparam("respondent_id"),
+    Response.instrument_id == bindparam("instrument_id"),
+)
+_FIND_RESPONSE = select(Response).where(*_RESPONSE_OF)
+#: Only what a page save needs: no ORM object to build.
+_RESPONSE_STATE = select(Response.id, Response.status).where(*_RESPONSE_OF)
+_ADVANCE = (
+    update(Response)
+    .where(Response.id == bindparam("response"), Response.next_page < bindparam("done"))
+    .values(next_page=bindparam("done"))
+    .execution_options(synchronize_session=False)
+)
+_UPSERTS = {}
+
+
+def _answer_upsert(dialect: str):
+    """INSERT … ON CONFLICT (response, item) DO UPDATE SET value, for many rows at once."""
+    if dialect not in _UPSERTS:
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        statement = insert(Answer)
+        _UPSERTS[dialect] = statement.on_conflict_do_update(
+            index_elements=["response_id", "item_id"], set_={"value": statement.excluded.value}
+        )
+    return _UPSERTS[dialect]
+
+
 def find_code(text: str, today: date) -> Entry | None:
     """The code for ``text`` while its scan and round are open; None otherwise (wrong,
     expired, closed or already used all look the same to the caller)."""
     row = db.session.execute(
-        select(AccessCode, Scan)
-        .join(Scan, Scan.id == AccessCode.scan_id)
-        .join(ScanRound, ScanRound.id == Scan.round_id)
-        .where(
-            AccessCode.code == normalise_code(text)[:20],
-            AccessCode.used_at.is_(None),
-            Scan.status == ScanStatus.OPEN,
-            ScanRound.opens_on <= today,
-            ScanRound.closes_on >= today,
-        )
+        _FIND_CODE, {"code": normalise_code(text)[:20], "today": today}
     ).first()
     return Entry(code=row[0], scan=row[1]) if row else None
 
@@ -108,11 +141,8 @@ def _responses(scan: Scan, respondent_id: str) -> dict[str, Response]:
 
 def _response(scan: Scan, respondent_id: str, instrument_id: str) -> Response | None:
     return db.session.scalar(
-        select(Response).where(
-            Response.scan_id == scan.id,
-            Response.respondent_id == respondent_id,
-            Response.instrument_id == instrument_id,
-        )
+        _FIND_RESPONSE,
+        {"scan_id": scan.id, "respondent_id": respondent_id, "instrument_id": instrument_id},
     )
 
 
@@ -123,6 +153,26 @@ def ensure_response(
     existing = _response(scan, respondent_id, instrument.id)
     if existing is not None:
         return existing
+    _create_response(scan, respondent_id, instrument, observer_id)
+    return _response(scan, respondent_id, instrument.id)
+
+
+def _response_state(
+    scan: Scan, respondent_id: str, instrument: Instrument, observer_id: int | None
+) -> tuple[int, ResponseStatus]:
+    """Id and status of the respondent's response to ``instrument``, created when missing."""
+    params = {"scan_id": scan.id, "respondent_id": respondent_id, "instrument_id": instrument.id}
+    row = db.session.execute(_RESPONSE_STATE, params).first()
+    if row is None:
+        _create_response(scan, respondent_id, instrument, observer_id)
+        row = db.session.execute(_RESPONSE_STATE, params).first()
+    return row.id, row.status
+
+
+def _create_response(
+    scan: Scan, respondent_id: str, instrument: Instrument, observer_id: int | None
+) -> None:
+    """INSERT … ON CONFLICT DO NOTHING: two racing first saves create one response."""
     statement = (
         _insert(Response)
         .values(
@@ -138,7 +188,6 @@ def ensure_response(
         .on_conflict_do_nothing(index_elements=["scan_id", "respondent_id", "instrument_id"])
     )
     db.session.execute(statement)
-    return _response(scan, respondent_id, instrument.id)
 
 
 @dataclass
@@ -195,39 +244,28 @@ def save_page(
         if not text.isdigit() or not 1 <= int(text) <= points:
             raise SurveyError(item.id, f"answer {text!r} is not on the scale 1..{points}")
         values[item.id] = int(text)
-    response = ensure_response(scan, respondent_id, page.instrument, observer_id)
-    if response.status == ResponseStatus.FINAL and observer_id is None:
+    response_id, status = _response_state(scan, respondent_id, page.instrument, observer_id)
+    if status == ResponseStatus.FINAL and observer_id is None:
         return  # a late retry of an earlier page changes nothing after the end
     given = [
-        {"response_id": response.id, "item_id": item_id, "value": value}
+        {"response_id": response_id, "item_id": item_id, "value": value}
         for item_id, value in values.items()
         if value is not None
     ]
     if given:
-        statement = _insert(Answer).values(given)
-        statement = statement.on_conflict_do_update(
-            index_elements=["response_id", "item_id"],
-            set_={"value": statement.excluded.value},
-        )
-        db.session.execute(statement)
+        db.session.execute(_answer_upsert(db.session.get_bind().dialect.name), given)
     skipped = [item_id for item_id, value in values.items() if value is None]
     if skipped:
         db.session.execute(
             Answer.__table__.delete().where(
-                Answer.response_id == response.id, Answer.item_id.in_(skipped)
+                Answer.response_id == response_id, Answer.item_id.in_(skipped)
             )
         )
     first_of_instrument = next(p.index for p in pages if p.instrument.id == page.instrument.id)
     done = page.index - first_of_instrument + 1
     # In SQL, not through the loaded attribute: a late retry of an earlier page, racing a later
     # page on another connection, must never move the resume point back.
-    db.session.execute(
-        update(Response)
-        .where(Response.id == response.id, Response.next_page < done)
-        .values(next_page=done)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.expire(response, ["next_page"])
+    db.session.execute(_ADVANCE, {"response": response_id, "done": done})
 
 
 def finish(scan: Scan, respondent_id: str, pages: list[Page], code: AccessCode | None) -> None:
