@@ -61,6 +61,19 @@ class FreshContextClient(FlaskClient):
             return super().open(*args, **kwargs)
 
 
+#: Every app the tests build, so that their connection pools are closed at the end of the session
+#: (an open psycopg connection left to the garbage collector is a ResourceWarning, an error here).
+_APPS: list = []
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_every_pool():
+    yield
+    for app in _APPS:
+        with app.app_context():
+            _db.engine.dispose()
+
+
 def make_test_app(database_url: str, tmp_path_factory, **overrides):
     config = {
         "TESTING": True,
@@ -75,6 +88,7 @@ def make_test_app(database_url: str, tmp_path_factory, **overrides):
     app = create_app(config)
     app.test_client_class = FreshContextClient
     app.instance_path = str(tmp_path_factory.mktemp("instance"))
+    _APPS.append(app)
     return app
 
 
