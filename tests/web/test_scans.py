@@ -97,6 +97,8 @@ def test_mentor_opens_a_personal_scan_with_a_code_per_student(app, client, klas_
     assert {c.respondent_id for c in codes} == {link.respondent_id for link in links}
     screen = client.get(f"/scans/{scan_id}").get_data(as_text=True)
     assert "Briefjes met codes afdrukken" in screen
+    assert "QR-code naar het adres van de scan" in screen
+    assert b"<svg" in client.get(f"/scans/{scan_id}/qr.svg").data
     slips = client.get(f"/scans/{scan_id}/briefjes").get_data(as_text=True)
     for student in klas_world["students"]:
         assert student.full_name in slips
