@@ -166,15 +166,6 @@ def get_school_object(model: type, object_id: int) -> Any:
     return obj
 
 
-def get_staff_member(user_id: int) -> User:
-    """A staff member of the coordinator's school."""
-    school_id = require_school()
-    user = db.session.get(User, user_id)
-    if user is None or not any(m.school_id == school_id for m in user.memberships):
-        abort(404)
-    return user
-
-
 # --- wiring -------------------------------------------------------------------------------------
 
 
