@@ -113,19 +113,19 @@ def require_school() -> int:
 def get_klas(klas_id: int, *, manage: bool = False) -> Klas:
     """A class of the user's school the user may see: coordinators and care coordinators see all,
     a docent only the classes they mentor. ``manage`` asks for set-up rights (coordinator)."""
-    school_id = require_school()
-    klas = db.session.get(Klas, klas_id)
-    if klas is None or klas.school_id != school_id:
-        abort(404)
+    klas = get_school_object(Klas, klas_id)
     if has_role(Role.COORDINATOR):
         return klas
     if manage:
         abort(403)
-    if has_role(Role.ZORG):
-        return klas
-    if is_mentor_of(klas):
+    if _may_see_klas(klas):
         return klas
     abort(404)
+
+
+def _may_see_klas(klas: Klas) -> bool:
+    """The class rule for everyone but the coordinator: the care coordinator or its mentor."""
+    return has_role(Role.ZORG) or is_mentor_of(klas)
 
 
 def is_mentor_of(klas: Klas) -> bool:
@@ -144,15 +144,13 @@ def visible_klassen(*, include_archived: bool = False) -> list[Klas]:
 
 
 def get_student(student_id: int, *, manage: bool = False) -> Student:
-    school_id = require_school()
-    student = db.session.get(Student, student_id)
-    if student is None or student.school_id != school_id:
-        abort(404)
+    """A student of the user's school, seen through their class (as :func:`get_klas`)."""
+    student = get_school_object(Student, student_id)
     if has_role(Role.COORDINATOR):
         return student
     if manage:
         abort(403)
-    if student.klas_id is not None and (has_role(Role.ZORG) or is_mentor_of(student.klas)):
+    if student.klas is not None and _may_see_klas(student.klas):
         return student
     abort(404)
 

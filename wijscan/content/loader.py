@@ -52,6 +52,24 @@ def _by_line(problems: list[Problem]) -> list[Problem]:
 # --- the pyramid -------------------------------------------------------------------------------
 
 
+def _duplicate_theme_ids(src: Source, themes: list, message: str) -> list[Problem]:
+    """A problem at every theme whose id an earlier theme already has; ``message`` is formatted
+    with the id and the index of the first theme with it."""
+    first: dict[str, int] = {}
+    problems = []
+    for i, theme in enumerate(themes):
+        theme_id = theme.get("id") if isinstance(theme, dict) else None
+        if not isinstance(theme_id, str):
+            continue
+        if theme_id in first:
+            problems.append(
+                src.problem(("themes", i, "id"), message.format(id=theme_id, i=first[theme_id]))
+            )
+        else:
+            first[theme_id] = i
+    return problems
+
+
 def _pyramid_checks(src: Source) -> list[Problem]:
     data = src.data
     if not isinstance(data, dict):
@@ -110,21 +128,12 @@ def _pyramid_checks(src: Source) -> list[Problem]:
             previous = start
     themes = data.get("themes")
     if isinstance(themes, list):
-        ids: dict[str, int] = {}
+        out.extend(
+            _duplicate_theme_ids(src, themes, "duplicate theme id '{id}' (also themes[{i}])")
+        )
         for i, theme in enumerate(themes):
             if not isinstance(theme, dict):
                 continue
-            theme_id = theme.get("id")
-            if isinstance(theme_id, str):
-                if theme_id in ids:
-                    out.append(
-                        src.problem(
-                            ("themes", i, "id"),
-                            f"duplicate theme id '{theme_id}' (also themes[{ids[theme_id]}])",
-                        )
-                    )
-                else:
-                    ids[theme_id] = i
             used = theme.get("levels_used")
             if isinstance(used, list):
                 for value in {v for v in used if isinstance(v, str) and used.count(v) > 1}:
@@ -211,21 +220,12 @@ def _instrument_checks(src: Source, pyramid: Pyramid | None) -> list[Problem]:
     themes = data.get("themes")
     if not isinstance(themes, list):
         return out
-    theme_ids: dict[str, int] = {}
+    out.extend(_duplicate_theme_ids(src, themes, "theme '{id}' appears twice (also themes[{i}])"))
     for ti, theme in enumerate(themes):
         if not isinstance(theme, dict):
             continue
         theme_id = theme.get("id")
         if isinstance(theme_id, str):
-            if theme_id in theme_ids:
-                out.append(
-                    src.problem(
-                        ("themes", ti, "id"),
-                        f"theme '{theme_id}' appears twice (also themes[{theme_ids[theme_id]}])",
-                    )
-                )
-            else:
-                theme_ids[theme_id] = ti
             if known is not None and theme_id not in known:
                 out.append(
                     src.problem(
