@@ -128,6 +128,23 @@ def test_group_results_equal_the_reference(case):
 
 
 @SETTINGS
+@given(cases(max_rows=40))
+def test_answer_codes_give_the_same_results_as_floats(case):
+    spec, _rows, matrix = case
+    dtype = np.uint8 if spec.points <= 255 else np.uint16
+    codes = np.nan_to_num(matrix, nan=0).astype(dtype)
+    from_floats = score_respondents(spec, matrix)
+    from_codes = score_respondents(spec, codes)
+    for name in ("theme_scores", "theme_levels", "overall_score", "overall_level", "signals"):
+        np.testing.assert_array_equal(getattr(from_codes, name), getattr(from_floats, name))
+    groups = np.array([i % 3 for i in range(matrix.shape[0])])
+    assert group_results(spec, codes, from_codes, groups) == group_results(
+        spec, matrix, from_floats, groups
+    )
+    assert group_result(spec, codes, from_codes) == group_result(spec, matrix, from_floats)
+
+
+@SETTINGS
 @given(cases())
 def test_scores_stay_between_0_and_100(case):
     spec, _rows, matrix = case

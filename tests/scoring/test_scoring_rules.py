@@ -78,6 +78,34 @@ def test_integer_arrays_cannot_say_missing_so_zero_is_an_error():
         validate_answers(ONE_THEME, np.array([[1, 0, 3]]))
 
 
+def test_unsigned_integer_answers_are_codes_with_zero_for_missing():
+    codes = np.array([[1, 0, 5], [0, 0, 2]], dtype=np.uint8)
+    floats = validate_answers(ONE_THEME, codes)
+    np.testing.assert_array_equal(floats, answers([[1, None, 5], [None, None, 2]]))
+    for dtype in (np.uint8, np.uint16, np.uint32, np.uint64):
+        given = score_respondents(ONE_THEME, codes.astype(dtype))
+        expected = score_respondents(ONE_THEME, floats)
+        np.testing.assert_array_equal(given.theme_scores, expected.theme_scores)
+        np.testing.assert_array_equal(given.overall_level, expected.overall_level)
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint16, np.uint64])
+def test_a_code_above_points_names_respondent_and_item_also_far_down(dtype):
+    codes = np.full((10_000, 3), 3, dtype=dtype)
+    codes[9_000, 1] = 6
+    codes[9_500, 0] = 200
+    for call in (score_respondents, validate_answers):
+        with pytest.raises(AnswerError) as caught:
+            call(ONE_THEME, codes)
+        assert (caught.value.respondent, caught.value.item) == (9_000, "b")
+        assert str(caught.value) == "respondent 9000, item b: answer 6 is not a whole number 1..5"
+
+
+def test_uint8_codes_are_used_without_a_copy():
+    codes = np.array([[1, 0, 5]], dtype=np.uint8)
+    assert score_respondents(ONE_THEME, codes)._codes is codes
+
+
 def test_answers_must_have_one_column_per_item():
     with pytest.raises(ValueError, match="one column per item"):
         validate_answers(ONE_THEME, np.ones((2, 4)))

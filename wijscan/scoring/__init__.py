@@ -10,6 +10,10 @@ country is scored in one vectorised pass::
     per_class = group_results(spec, answers, results, classes) # per group
     everyone = group_result(spec, answers, results)
 
+``score_respondents`` and the group functions also take the answers as unsigned integer codes
+(uint8/uint16, 0 = missing), the compact form the database stores; that form is used without a
+copy and is the fastest (see wijscan/scoring/answers.py).
+
 Every stored result should record ``spec.instrument_id``, ``spec.instrument_version`` and
 :data:`SCORING_VERSION`.
 """

@@ -1,7 +1,15 @@
 """Answer matrices: checking and converting them (rule 1).
 
-An answer matrix has one row per respondent and one column per item of the spec, in spec order.
-A valid answer is an integer 1..points; a missing answer is NaN (or None in a list).
+An answer matrix has one row per respondent and one column per item of the spec, in spec order,
+in one of these forms:
+
+* float (any float dtype): an answer is a whole number 1..points, a missing answer is NaN;
+* unsigned integers (uint8, uint16 …), the compact *answer codes*: 1..points is an answer and
+  **0 is missing** (how the database stores answers; 8 times smaller than float64). The only
+  possible error is a value above ``points``;
+* signed integers (int64 …, e.g. ``np.array`` of Python ints): these cannot say missing, so every
+  value must be 1..points; 0 and negative numbers are errors;
+* nested lists with None for missing.
 """
 
 from __future__ import annotations
@@ -54,8 +62,9 @@ def validate_answers(
 ) -> np.ndarray:
     """Check an answer matrix and return it as a float64 array (n × items), NaN = missing.
 
-    ``answers`` may be a numpy array (float with NaN for missing, or integer) or nested lists with
-    None for missing. Anything that is not an integer 1..points (0, 2.5, inf, "3", True …) raises
+    ``answers`` may be a numpy array (float with NaN for missing, unsigned integer codes with 0 for
+    missing, or signed integers without missing) or nested lists with None for missing (see the
+    module docstring). Anything that is not an integer 1..points (0, 2.5, inf, "3", True …) raises
     :class:`AnswerError` naming the first bad respondent (lowest row) and, within it, the first
     bad item. A float64 array that is already valid is returned as is (no copy).
     """
@@ -89,7 +98,11 @@ def _to_float(
     kind = arr.dtype.kind
     if kind == "f":
         return np.ascontiguousarray(arr, dtype=np.float64), None
-    if kind in "iu":
+    if kind == "u":  # answer codes: 0 = missing
+        out = np.ascontiguousarray(arr, dtype=np.float64)
+        out[arr == 0] = np.nan
+        return out, None
+    if kind == "i":
         return np.ascontiguousarray(arr, dtype=np.float64), None
     if kind == "b":
         if arr.size:
@@ -159,3 +172,32 @@ def raise_first_invalid(
     respondent = i if respondent_ids is None else respondent_ids[i]
     value = chunk[row, col].item() if raw is None else raw[i, col]
     raise AnswerError(respondent, spec.item_ids[col], value, spec.points)
+
+
+def answer_codes(spec: ScoringSpec, answers: Any) -> np.ndarray | None:
+    """The answers as they are when they are unsigned integer codes (0 = missing), else None.
+
+    uint8 and uint16 matrices are returned without a copy (when C-contiguous), wider unsigned
+    ones as the narrowest code type that holds ``points``. The values are *not* checked here;
+    :func:`first_code_above` finds the first one above ``points``.
+    """
+    if (
+        not isinstance(answers, np.ndarray)
+        or isinstance(answers, np.ma.MaskedArray)
+        or answers.dtype.kind != "u"
+        or answers.ndim != 2
+        or answers.shape[1] != spec.n_items
+    ):
+        return None
+    if answers.dtype in (np.uint8, np.uint16):
+        return np.ascontiguousarray(answers)
+    if answers.size and answers.max() > spec.points:
+        raise_code_above(spec, answers, 0)
+    return np.ascontiguousarray(answers, dtype=np.uint8 if spec.points <= 255 else np.uint16)
+
+
+def raise_code_above(spec: ScoringSpec, chunk: np.ndarray, start: int) -> None:
+    """Raise the :class:`AnswerError` of the first code above ``points`` in ``chunk``, whose first
+    row is row ``start`` of the whole matrix."""
+    row, col = (int(v) for v in np.argwhere(chunk > spec.points)[0])
+    raise AnswerError(start + row, spec.item_ids[col], int(chunk[row, col]), spec.points)

@@ -30,7 +30,13 @@ from typing import Any
 
 import numpy as np
 
-from wijscan.scoring.answers import CHUNK_ROWS, raise_first_invalid, validate_answers
+from wijscan.scoring.answers import (
+    CHUNK_ROWS,
+    answer_codes,
+    raise_code_above,
+    raise_first_invalid,
+    validate_answers,
+)
 from wijscan.scoring.spec import ScoringSpec
 
 #: Tolerance of the level comparison (rule 5): a score counts as reaching ``from`` when
@@ -142,10 +148,13 @@ class _Plan:
 def score_respondents(spec: ScoringSpec, answers: Any) -> RespondentResults:
     """Score every respondent (rules 1–7) in one vectorised pass.
 
-    ``answers`` is n × items in spec order (float with NaN for missing, integers, or lists with
-    None); invalid answers raise :class:`~wijscan.scoring.AnswerError` naming the row and item.
+    ``answers`` is n × items in spec order: float with NaN for missing, unsigned integer answer
+    codes with 0 for missing (uint8/uint16, the fastest form: used without a copy), signed
+    integers (no missing) or lists with None; see :mod:`wijscan.scoring.answers`. Invalid answers
+    raise :class:`~wijscan.scoring.AnswerError` naming the row and item.
     """
-    matrix = _as_matrix(spec, answers)
+    given_codes = answer_codes(spec, answers)
+    matrix = given_codes if given_codes is not None else _as_matrix(spec, answers)
     n, k = matrix.shape
     t = spec.n_themes
     n_crit = len(spec.criticals)
@@ -159,22 +168,28 @@ def score_respondents(spec: ScoringSpec, answers: Any) -> RespondentResults:
     levels_out = np.empty((t + 1, n), dtype=np.int8)
     answered_out = np.empty((t, n), dtype=np.int16)
     signals_out = np.empty((n_crit, n), dtype=bool)
-    codes_out = np.empty((n, k), dtype=code_dtype)  # raw answers, 0 = missing (for alpha)
+    # raw answers, 0 = missing (for alpha): the given codes, or converted from the floats
+    codes_out = given_codes if given_codes is not None else np.empty((n, k), dtype=code_dtype)
 
     work = _Workspace(plan, spec, min(CHUNK_ROWS, max(n, 1)))
     with np.errstate(invalid="ignore", divide="ignore"):
         for start in range(0, n, CHUNK_ROWS):
             stop = min(start + CHUNK_ROWS, n)
             r = stop - start
-            chunk = matrix[start:stop]
-            # Rule 1, and the answers as whole numbers (0 = missing).
-            filled = np.fmax(chunk, 0.0, out=work.filled[:r])
             codes = codes_out[start:stop]
-            if not _valid_codes(chunk, filled, points, codes, work.flags[:r]):
-                raise_first_invalid(spec, chunk, start)
             x = work.x[:r]
-            if plan.exact32:
+            # Rule 1, and the answers as whole numbers (0 = missing).
+            if given_codes is not None:
+                if codes.max() > points:
+                    raise_code_above(spec, codes, start)
                 np.copyto(x, codes, casting="unsafe")
+            else:
+                chunk = matrix[start:stop]
+                filled = np.fmax(chunk, 0.0, out=work.filled[:r])
+                if not _valid_codes(chunk, filled, points, codes, work.flags[:r]):
+                    raise_first_invalid(spec, chunk, start)
+                if plan.exact32:  # else x is filled
+                    np.copyto(x, codes, casting="unsafe")
             answered = work.answered[:r]
             np.copyto(answered, np.not_equal(codes, 0, out=work.flags[:r]), casting="unsafe")
             np.matmul(x, plan.x_matrix, out=work.x_sums[:r])
