@@ -12,8 +12,11 @@ the group code works on raw answers: with ``G`` the Gram matrix and ``S`` the co
 integers. Then ``sum(var_items) / var(total) = trace(C) / (s^T C s)`` with ``s`` = ±1 for normal /
 reversed items. The overall group stat has no alpha (None): the themes measure different things.
 
-Groups are sorted once (a stable counting sort of the group codes); the per-group work then runs
-on contiguous slices, one small loop step per group and theme.
+Counts, means, standard deviations and level distributions of all groups are summed in place with
+weighted ``bincount`` over (column, group) keys, without moving the scores. Only alpha needs the
+rows of a group together: the answer codes and complete flags are gathered in group order (a
+stable counting sort of the group codes; nothing is gathered when the rows already come grouped),
+and alpha then runs on contiguous slices, one small loop step per group and theme.
 """
 
 from __future__ import annotations
@@ -34,6 +37,9 @@ CLEAR_Z = 1.96
 
 #: Rows of answer codes turned into floats at a time for Cronbach's alpha.
 ALPHA_BLOCK_ROWS = 16_384
+
+#: Rows of scores and levels summed per group at a time.
+MOMENT_ROWS = 16_384
 
 
 @dataclass
@@ -112,12 +118,12 @@ def group_result(
     matrix = _answers_of(spec, answers, results)
     n = _check_sizes(matrix, results)
     if mask is None:
-        return _group_stats(spec, matrix, results, None, [(0, n)])[0]
+        return _group_stats(spec, matrix, results, None, None, [(0, n)])[0]
     selected = np.asarray(mask, dtype=bool)
     if selected.shape != (n,):
         raise ValueError(f"mask must hold one bool per respondent ({n})")
     order = np.flatnonzero(selected)
-    return _group_stats(spec, matrix, results, order, [(0, order.size)])[0]
+    return _group_stats(spec, matrix, results, None, order, [(0, order.size)])[0]
 
 
 def group_results(
@@ -134,12 +140,16 @@ def group_results(
     if not keys:
         return {}
     sizes = np.bincount(codes[codes >= 0], minlength=len(keys))
-    # A stable sort of small integers is a radix sort; -1 (no group) sorts first.
-    small = np.uint8 if len(keys) < 255 else np.uint16 if len(keys) < 65535 else np.int64
-    order = np.argsort((codes + 1).astype(small), kind="stable")[n - int(sizes.sum()) :]
-    ends = np.cumsum(sizes)
+    outside = n - int(sizes.sum())  # respondents in no group (code -1)
+    ends = np.cumsum(sizes) + outside
     bounds = [(int(e - s), int(e)) for s, e in zip(sizes, ends, strict=True)]
-    stats = _group_stats(spec, matrix, results, order, bounds)
+    if n < 2 or bool((codes[1:] >= codes[:-1]).all()):
+        order = None  # already grouped: every group is a slice of the rows as they are
+    else:
+        # A stable sort of small integers is a radix sort; -1 (no group) sorts first.
+        small = np.uint8 if len(keys) < 255 else np.uint16 if len(keys) < 65535 else np.int64
+        order = np.argsort((codes + 1).astype(small), kind="stable")
+    stats = _group_stats(spec, matrix, results, codes, order, bounds)
     return dict(zip(keys, stats, strict=True))
 
 
@@ -211,80 +221,62 @@ def _group_stats(
     spec: ScoringSpec,
     matrix: np.ndarray,
     results: RespondentResults,
+    labels: np.ndarray | None,
     order: np.ndarray | None,
     bounds: list[tuple[int, int]],
 ) -> list[GroupResult]:
-    """Statistics of groups that are contiguous slices (``bounds``) of the rows in ``order``.
+    """Statistics of the groups ``bounds``: contiguous slices of the rows taken in ``order`` (as
+    they are when None).
 
-    Each group is read in blocks of rows into reused buffers: one pass for n, the sums, the level
-    distribution (and alpha), a second for the squared deviations from the mean.
+    With ``labels`` (the group number of every row, -1 for none, in the rows' own order) there is
+    one group per label and ``bounds`` follow the labels sorted; without, the rows in ``order`` (or
+    all rows) are one group. Counts, sums, squared deviations and level distributions are summed
+    per label without moving the scores (:func:`_moments`); only Cronbach's alpha needs the rows
+    of a group together, so only its inputs (answer codes and complete flags) are gathered.
     """
     n_themes = spec.n_themes
     n_levels = spec.n_levels
     columns = n_themes + 1
     scores, levels = results.scores_and_levels()  # (T+1) × n, theme-major
+    if labels is None and order is not None:
+        scores = np.take(scores, order, axis=1)
+        levels = np.take(levels, order, axis=1)
+    counts, sums, squares, dist = _moments(scores, levels, labels, len(bounds), n_levels)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        means = sums / counts
+        sds = np.sqrt(squares / (counts - 1))
+
     sizes = np.bincount(spec.item_theme, minlength=n_themes)
     complete = np.ascontiguousarray(np.asarray(results.theme_answered) == sizes)  # n × T
     codes = results._codes
     if codes is None or results._source is not matrix:
         codes = _compact_answers(spec, matrix)
     if order is not None:
-        scores = np.take(scores, order, axis=1)
-        levels = np.take(levels, order, axis=1)
         complete = _take_rows(complete, order)
         codes = _take_rows(codes, order)
     alpha = _AlphaPlan(spec)
-    block = alpha.block_rows
-    rows = min(block, max((stop - start for start, stop in bounds), default=1))
+    rows = min(alpha.block_rows, max((stop - start for start, stop in bounds), default=1))
     work = _GroupWork(spec, alpha, max(rows, 1))
 
-    # Per row an offset, so that one bincount counts the levels of every row.
-    level_offsets = (np.arange(columns) * (n_levels + 1))[:, None]
     out: list[GroupResult] = []
-    for start, stop in bounds:
-        counts = np.zeros(columns, dtype=np.int64)
-        sums = np.zeros(columns)
-        dist = np.zeros(columns * (n_levels + 1), dtype=np.int64)
-        for begin in range(start, stop, block):
-            end = min(begin + block, stop)
-            nb = end - begin
-            part = scores[:, begin:end]
-            counts += nb - np.isnan(part, out=work.flags[:, :nb]).sum(axis=1)
-            sums += np.fmax(part, 0.0, out=work.values[:, :nb]).sum(axis=1)  # NaN adds 0
-            index = work.index[: columns * nb].reshape(columns, nb)
-            np.add(levels[:, begin:end], level_offsets, out=index)
-            dist += np.bincount(index.reshape(-1), minlength=dist.size)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            means = sums / counts
-        squares = np.zeros(columns)
-        for begin in range(start, stop, block):
-            end = min(begin + block, stop)
-            deviation = np.subtract(
-                scores[:, begin:end], means[:, None], out=work.values[:, : end - begin]
-            )
-            np.multiply(deviation, deviation, out=deviation)
-            squares += np.fmax(deviation, 0.0, out=deviation).sum(axis=1)  # NaN adds 0
-        with np.errstate(invalid="ignore", divide="ignore"):
-            sds = np.sqrt(squares / (counts - 1))
-        dist = dist.reshape(columns, n_levels + 1)
-        shown = counts >= max(spec.min_group_size, 1)
+    for g, (start, stop) in enumerate(bounds):
+        shown = counts[:, g] >= max(spec.min_group_size, 1)
         alphas = alpha.compute(codes[start:stop], complete[start:stop], shown, work)
-
         stats: list[GroupStat] = []
         for col in range(columns):
-            n = int(counts[col])
+            n = int(counts[col, g])
             if not shown[col]:
                 stats.append(GroupStat(n=n, suppressed=True))
                 continue
-            mean = float(means[col])
+            mean = float(means[col, g])
             stats.append(
                 GroupStat(
                     n=n,
                     suppressed=False,
                     mean=mean,
-                    sd=float(sds[col]) if n >= 2 else None,
+                    sd=float(sds[col, g]) if n >= 2 else None,
                     level=int(level_of(mean, spec.cutoffs)),
-                    distribution={lv: int(dist[col, lv]) for lv in range(1, n_levels + 1)},
+                    distribution={lv: int(dist[col, g, lv]) for lv in range(1, n_levels + 1)},
                     alpha=alphas[col] if col < n_themes else None,
                 )
             )
@@ -294,6 +286,69 @@ def _group_stats(
             )
         )
     return out
+
+
+def _moments(
+    scores: np.ndarray, levels: np.ndarray, labels: np.ndarray | None, groups: int, n_levels: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per column (theme or overall) and group: the number of scores, their sum, the sum of the
+    squared deviations from the group mean and the number of respondents per level.
+
+    ``scores`` and ``levels`` are columns × n; ``labels`` the group of every row (-1 = none; all
+    rows in group 0 when None). Everything is a weighted ``bincount`` over keys ``column * bins +
+    group``, a few thousand rows at a time (the temporaries stay in the CPU cache), in two passes:
+    the sums and level counts, then the squared deviations from the means. A respondent has a
+    score exactly when their level is at least 1 (the first cut-off is 0 and caps are at least 1),
+    so the counts come from the level counts. Returns arrays of shape columns × groups (and
+    columns × groups × (levels + 1) for the level counts).
+    """
+    columns, n = scores.shape
+    bins = groups + 1  # the last bin collects the rows in no group
+    width = n_levels + 1
+    rows = min(MOMENT_ROWS, max(n, 1))
+    offsets = (np.arange(columns) * bins)[:, None]
+    keys = np.empty((columns, rows), dtype=np.intp)
+    level_keys = np.empty((columns, rows), dtype=np.intp)
+    values = np.empty((columns, rows))
+    everyone = np.zeros(rows, dtype=np.intp)
+    sums = np.zeros(columns * bins)
+    dist = np.zeros(columns * bins * width, dtype=np.int64)
+
+    if labels is not None and n and labels.min() < 0:
+        labels = np.where(labels < 0, groups, labels)  # no group: the last bin
+
+    def keys_of(start: int, stop: int) -> np.ndarray:
+        label = everyone[: stop - start] if labels is None else labels[start:stop]
+        return np.add(label, offsets, out=keys[:, : stop - start])
+
+    for start in range(0, n, rows):
+        stop = min(start + rows, n)
+        key = keys_of(start, stop)
+        value = np.fmax(scores[:, start:stop], 0.0, out=values[:, : stop - start])  # NaN adds 0
+        sums += np.bincount(key.reshape(-1), value.reshape(-1), minlength=sums.size)
+        level_key = np.multiply(key, width, out=level_keys[:, : stop - start])
+        level_key += levels[:, start:stop]
+        dist += np.bincount(level_key.reshape(-1), minlength=dist.size)
+    dist = dist.reshape(columns, bins, width)
+    counts = dist[:, :, 1:].sum(axis=2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        means = (sums.reshape(columns, bins) / counts).reshape(-1)
+    squares = np.zeros(columns * bins)
+    for start in range(0, n, rows):
+        stop = min(start + rows, n)
+        key = keys_of(start, stop)
+        deviation = np.take(means, key, out=values[:, : stop - start])
+        np.subtract(scores[:, start:stop], deviation, out=deviation)
+        np.multiply(deviation, deviation, out=deviation)
+        np.fmax(deviation, 0.0, out=deviation)  # NaN adds 0
+        squares += np.bincount(key.reshape(-1), deviation.reshape(-1), minlength=squares.size)
+    squares = squares.reshape(columns, bins)
+    return (
+        counts[:, :groups],
+        sums.reshape(columns, bins)[:, :groups],
+        squares[:, :groups],
+        dist[:, :groups],
+    )
 
 
 class _AlphaPlan:
@@ -332,15 +387,12 @@ class _AlphaPlan:
         t = self.spec.n_themes
         alphas: list[float | None] = [None] * t
         wanted = [th for th in range(t) if shown[th] and self.sizes[th] >= 2]
-        if not wanted:
-            return alphas
-        m = complete.sum(axis=0)
-        wanted = [th for th in wanted if m[th] >= 3]
-        if not wanted:
+        rows = codes.shape[0]
+        if not wanted or rows < 3:
             return alphas
         grams = dict.fromkeys(wanted, 0.0)
-        sums = dict.fromkeys(wanted, 0.0)
-        rows = codes.shape[0]
+        sums = np.zeros(self.spec.n_items)
+        m = np.zeros(t)
         for begin in range(0, rows, self.block_rows):
             end = min(begin + self.block_rows, rows)
             nb = end - begin
@@ -350,14 +402,17 @@ class _AlphaPlan:
             np.copyto(flags, complete[begin:end], casting="unsafe")
             data *= np.matmul(flags, self.member, out=work.mask[:nb])
             ones = work.ones[:nb]
+            sums += ones @ data
+            m += ones @ flags
             for th in wanted:
                 part = data[:, self.parts[th][0]]
-                grams[th] = grams[th] + (part.T @ part).astype(np.float64)
-                sums[th] = sums[th] + (ones @ part).astype(np.float64)
+                grams[th] = np.add(grams[th], part.T @ part, dtype=np.float64)
         for th in wanted:
-            alphas[th] = _alpha_from_moments(
-                int(m[th]), grams[th].astype(np.int64), sums[th].astype(np.int64), self.parts[th][1]
-            )
+            source, signs = self.parts[th]
+            if m[th] >= 3:
+                alphas[th] = _alpha_from_moments(
+                    int(m[th]), grams[th].astype(np.int64), sums[source].astype(np.int64), signs
+                )
         return alphas
 
 
