@@ -7,11 +7,11 @@ adding one. Responses are created with ``INSERT … ON CONFLICT DO NOTHING`` for
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import and_, bindparam, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from wijscan.content import Content, Instrument, Item
@@ -22,6 +22,7 @@ from wijscan.models import (
     Response,
     ResponseStatus,
     Scan,
+    ScanKind,
     ScanRound,
     ScanStatus,
     utcnow,
@@ -45,10 +46,11 @@ class Page:
     items: tuple[Item, ...]
 
 
-def pages_for(scan: Scan, content: Content) -> list[Page]:
-    """One page per theme, instrument after instrument (klas first for students)."""
+def pages_for(instruments: str, content: Content) -> list[Page]:
+    """One page per theme, instrument after instrument (``instruments``: the scan's ids,
+    separated by spaces; klas first for students)."""
     pages: list[Page] = []
-    for instrument_id in scan.instruments.split():
+    for instrument_id in instruments.split():
         pages.extend(instrument_pages(content.instruments[instrument_id], start=len(pages)))
     return pages
 
@@ -62,22 +64,57 @@ def instrument_pages(instrument: Instrument, start: int = 0) -> list[Page]:
 
 @dataclass(frozen=True)
 class Entry:
-    """A code that opens a scan now, with its scan (loaded together, in one query)."""
+    """A code that opens a scan now, with what the questionnaire needs of its scan and of the
+    visiting respondent's responses: plain values read in one query (no ORM objects on the hot
+    path)."""
 
-    code: AccessCode
-    scan: Scan
+    code_id: int
+    text: str
+    #: The personal code's respondent; None for a shared (class or staff) code.
+    respondent_id: str | None
+    scan_id: int
+    instruments: str
+    kind: ScanKind
+    #: The respondent's responses so far: instrument id -> (response id, status).
+    responses: Mapping[str, tuple[int, ResponseStatus]] = field(default_factory=dict)
 
     @property
-    def text(self) -> str:
-        return self.code.code
+    def personal(self) -> bool:
+        return self.respondent_id is not None
 
 
-# The statements of the hot path (every page save) are built once: building SQLAlchemy
-# expressions costs more than running them here (bench/bench_submit.py, docs/performance.md).
+# The statements of the hot path (every page save) are built once and run on the session's
+# connection as Core statements: building SQLAlchemy expressions and the ORM layer cost more than
+# running them here (bench/bench_submit.py, docs/performance.md).
 _FIND_CODE = (
-    select(AccessCode, Scan)
+    select(
+        AccessCode.id,
+        AccessCode.code,
+        AccessCode.respondent_id,
+        Scan.id,
+        Scan.instruments,
+        Scan.kind,
+        Response.instrument_id,
+        Response.id,
+        Response.status,
+    )
     .join(Scan, Scan.id == AccessCode.scan_id)
     .join(ScanRound, ScanRound.id == Scan.round_id)
+    # The respondent's responses come along: the personal code's own, or for a shared code the
+    # one this browser started (its session's respondent ids; random, so no other scan's match).
+    .outerjoin(
+        Response,
+        and_(
+            Response.scan_id == Scan.id,
+            or_(
+                Response.respondent_id == AccessCode.respondent_id,
+                and_(
+                    AccessCode.respondent_id.is_(None),
+                    Response.respondent_id.in_(bindparam("mine", expanding=True)),
+                ),
+            ),
+        ),
+    )
     .where(
         AccessCode.code == bindparam("code"),
         AccessCode.used_at.is_(None),
@@ -87,96 +124,110 @@ _FIND_CODE = (
     )
 )
 _RESPONSE_OF = (
-    Response.scan_id == bindparam("scan_id"),
-    Response.respondent_id == bindparam("respondent_id"),
-    Response.instrument_id == bindparam("instrument_id"),
+    Response.scan_id == bindparam("of_scan"),
+    Response.respondent_id == bindparam("of_respondent"),
+    Response.instrument_id == bindparam("of_instrument"),
 )
-_FIND_RESPONSE = select(Response).where(*_RESPONSE_OF)
+
+
+def _response_of(scan_id: int, respondent_id: str, instrument_id: str) -> dict:
+    return {"of_scan": scan_id, "of_respondent": respondent_id, "of_instrument": instrument_id}
+
+
 #: Only what a page save needs: no ORM object to build.
 _RESPONSE_STATE = select(Response.id, Response.status).where(*_RESPONSE_OF)
 _ADVANCE = (
-    update(Response)
+    update(Response.__table__)
     .where(Response.id == bindparam("response"), Response.next_page < bindparam("done"))
     .values(next_page=bindparam("done"))
-    .execution_options(synchronize_session=False)
+)
+_FINISH = (
+    update(Response.__table__)
+    .where(*_RESPONSE_OF, Response.status != ResponseStatus.FINAL)
+    .values(status=ResponseStatus.FINAL, finished_at=bindparam("now"))
+)
+_USE_CODE = (
+    update(AccessCode.__table__)
+    .where(
+        AccessCode.id == bindparam("code_id"),
+        AccessCode.respondent_id.is_not(None),
+        AccessCode.used_at.is_(None),
+    )
+    .values(used_at=bindparam("now"))
 )
 _UPSERTS = {}
 
 
-def _answer_upsert(dialect: str):
-    """INSERT … ON CONFLICT (response, item) DO UPDATE SET value, for many rows at once."""
-    if dialect not in _UPSERTS:
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        statement = insert(Answer)
-        _UPSERTS[dialect] = statement.on_conflict_do_update(
-            index_elements=["response_id", "item_id"], set_={"value": statement.excluded.value}
+def _run(statement, params=None):
+    """Run a Core statement on the session's connection (inside the session's transaction)."""
+    return db.session.connection().execute(statement, params)
+
+
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
+
+
+def _answer_upsert(rows: int):
+    """``INSERT … VALUES (…), (…) ON CONFLICT (response, item) DO UPDATE SET value`` for
+    ``rows`` answers of one response: one statement and one round trip (an executemany costs a
+    round trip per row on PostgreSQL). Written as text because SQLAlchemy does not cache the
+    compiled form of a multi-row insert; the syntax is the same on SQLite and PostgreSQL.
+    Parameters ``response``, ``item0``, ``value0``, ``item1`` …"""
+    if rows not in _UPSERTS:
+        table = Answer.__table__.name
+        values = ", ".join(f"(:response, :item{n}, :value{n})" for n in range(rows))
+        _UPSERTS[rows] = text(
+            f"INSERT INTO {table} (response_id, item_id, value) VALUES {values} "  # noqa: S608
+            "ON CONFLICT (response_id, item_id) DO UPDATE SET value = excluded.value"
         )
-    return _UPSERTS[dialect]
+    return _UPSERTS[rows]
 
 
-def find_code(text: str, today: date) -> Entry | None:
+def find_code(text: str, today: date, mine: Iterable[str] = ()) -> Entry | None:
     """The code for ``text`` while its scan and round are open; None otherwise (wrong,
-    expired, closed or already used all look the same to the caller)."""
-    row = db.session.execute(
-        _FIND_CODE, {"code": normalise_code(text)[:20], "today": today}
-    ).first()
-    return Entry(code=row[0], scan=row[1]) if row else None
+    expired, closed or already used all look the same to the caller). ``mine``: the respondent
+    ids this browser holds for shared codes, to find their responses in the same query."""
+    rows = _run(
+        _FIND_CODE, {"code": normalise_code(text)[:20], "today": today, "mine": list(mine)}
+    ).all()
+    if not rows:
+        return None
+    responses = {row[6]: (row[7], row[8]) for row in rows if row[6] is not None}
+    return Entry(*rows[0][:6], responses=responses)
 
 
-def _insert(model):
-    dialect = db.session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
-
-
-def _responses(scan: Scan, respondent_id: str) -> dict[str, Response]:
+def _responses(scan_id: int, respondent_id: str) -> dict[str, Response]:
     return {
         r.instrument_id: r
         for r in db.session.scalars(
             select(Response).where(
-                Response.scan_id == scan.id, Response.respondent_id == respondent_id
+                Response.scan_id == scan_id, Response.respondent_id == respondent_id
             )
         )
     }
 
 
-def _response(scan: Scan, respondent_id: str, instrument_id: str) -> Response | None:
-    return db.session.scalar(
-        _FIND_RESPONSE,
-        {"scan_id": scan.id, "respondent_id": respondent_id, "instrument_id": instrument_id},
-    )
-
-
-def ensure_response(
-    scan: Scan, respondent_id: str, instrument: Instrument, observer_id: int | None = None
-) -> Response:
-    """The respondent's response to ``instrument``, created when missing (race-free)."""
-    existing = _response(scan, respondent_id, instrument.id)
-    if existing is not None:
-        return existing
-    _create_response(scan, respondent_id, instrument, observer_id)
-    return _response(scan, respondent_id, instrument.id)
-
-
 def _response_state(
-    scan: Scan, respondent_id: str, instrument: Instrument, observer_id: int | None
+    scan_id: int, respondent_id: str, instrument: Instrument, observer_id: int | None
 ) -> tuple[int, ResponseStatus]:
     """Id and status of the respondent's response to ``instrument``, created when missing."""
-    params = {"scan_id": scan.id, "respondent_id": respondent_id, "instrument_id": instrument.id}
-    row = db.session.execute(_RESPONSE_STATE, params).first()
+    params = _response_of(scan_id, respondent_id, instrument.id)
+    row = _run(_RESPONSE_STATE, params).first()
     if row is None:
-        _create_response(scan, respondent_id, instrument, observer_id)
-        row = db.session.execute(_RESPONSE_STATE, params).first()
+        _create_response(scan_id, respondent_id, instrument, observer_id)
+        row = _run(_RESPONSE_STATE, params).first()
     return row.id, row.status
 
 
 def _create_response(
-    scan: Scan, respondent_id: str, instrument: Instrument, observer_id: int | None
+    scan_id: int, respondent_id: str, instrument: Instrument, observer_id: int | None
 ) -> None:
     """INSERT … ON CONFLICT DO NOTHING: two racing first saves create one response."""
+    insert = postgresql.insert if _dialect() == "postgresql" else sqlite.insert
     statement = (
-        _insert(Response)
+        insert(Response.__table__)
         .values(
-            scan_id=scan.id,
+            scan_id=scan_id,
             respondent_id=respondent_id,
             instrument_id=instrument.id,
             instrument_version=instrument.version,
@@ -187,7 +238,7 @@ def _create_response(
         )
         .on_conflict_do_nothing(index_elements=["scan_id", "respondent_id", "instrument_id"])
     )
-    db.session.execute(statement)
+    _run(statement)
 
 
 @dataclass
@@ -199,8 +250,8 @@ class State:
     answers: dict[str, int]
 
 
-def state(scan: Scan, respondent_id: str, pages: list[Page]) -> State:
-    responses = _responses(scan, respondent_id)
+def state(scan_id: int, respondent_id: str, pages: list[Page]) -> State:
+    responses = _responses(scan_id, respondent_id)
     finished = bool(responses) and all(
         responses.get(i.id) is not None and responses[i.id].status == ResponseStatus.FINAL
         for i in {p.instrument.id: p.instrument for p in pages}.values()
@@ -225,15 +276,17 @@ def state(scan: Scan, respondent_id: str, pages: list[Page]) -> State:
 
 
 def save_page(
-    scan: Scan,
+    scan_id: int,
     respondent_id: str,
     page: Page,
     pages: list[Page],
     raw: Mapping[str, str],
     observer_id: int | None = None,
+    known: tuple[int, ResponseStatus] | None = None,
 ) -> None:
     """Save the answers of one page. An empty answer is a skipped item; an answer outside the
-    scale raises SurveyError. Doing it twice gives the same rows."""
+    scale raises SurveyError. Doing it twice gives the same rows. ``known``: the response's id
+    and status when the caller has them (``Entry.responses``)."""
     points = page.instrument.scale.points
     values: dict[str, int | None] = {}
     for item in page.items:
@@ -244,19 +297,21 @@ def save_page(
         if not text.isdigit() or not 1 <= int(text) <= points:
             raise SurveyError(item.id, f"answer {text!r} is not on the scale 1..{points}")
         values[item.id] = int(text)
-    response_id, status = _response_state(scan, respondent_id, page.instrument, observer_id)
+    response_id, status = known or _response_state(
+        scan_id, respondent_id, page.instrument, observer_id
+    )
     if status == ResponseStatus.FINAL and observer_id is None:
         return  # a late retry of an earlier page changes nothing after the end
-    given = [
-        {"response_id": response_id, "item_id": item_id, "value": value}
-        for item_id, value in values.items()
-        if value is not None
-    ]
+    given = [(item_id, value) for item_id, value in values.items() if value is not None]
     if given:
-        db.session.execute(_answer_upsert(db.session.get_bind().dialect.name), given)
+        params: dict[str, int | str] = {"response": response_id}
+        for n, (item_id, value) in enumerate(given):
+            params[f"item{n}"] = item_id
+            params[f"value{n}"] = value
+        _run(_answer_upsert(len(given)), params)
     skipped = [item_id for item_id, value in values.items() if value is None]
     if skipped:
-        db.session.execute(
+        _run(
             Answer.__table__.delete().where(
                 Answer.response_id == response_id, Answer.item_id.in_(skipped)
             )
@@ -265,21 +320,19 @@ def save_page(
     done = page.index - first_of_instrument + 1
     # In SQL, not through the loaded attribute: a late retry of an earlier page, racing a later
     # page on another connection, must never move the resume point back.
-    db.session.execute(_ADVANCE, {"response": response_id, "done": done})
+    _run(_ADVANCE, {"response": response_id, "done": done})
 
 
-def finish(scan: Scan, respondent_id: str, pages: list[Page], code: AccessCode | None) -> None:
-    """Make the respondent's responses final; a personal code cannot start the scan again."""
+def finish(scan_id: int, respondent_id: str, pages: list[Page], code_id: int | None) -> None:
+    """Make the respondent's responses final; a personal code (``code_id``) cannot start the
+    scan again. A shared code is never used up."""
     now = utcnow()
     for instrument in {p.instrument.id: p.instrument for p in pages}.values():
-        response = ensure_response(scan, respondent_id, instrument)
-        if response.status != ResponseStatus.FINAL:
-            response.status = ResponseStatus.FINAL
-            response.finished_at = now
-    if code is not None and code.respondent_id is not None and code.used_at is None:
-        code.used_at = now
-    db.session.flush()
-
-
-def personal(code: AccessCode) -> bool:
-    return code.respondent_id is not None
+        # A response exists once a page of it was saved; create one for an instrument whose
+        # pages were all skipped, so that it is final too.
+        params = _response_of(scan_id, respondent_id, instrument.id)
+        if _run(_RESPONSE_STATE, params).first() is None:
+            _create_response(scan_id, respondent_id, instrument, None)
+        _run(_FINISH, {**params, "now": now})
+    if code_id is not None:
+        _run(_USE_CODE, {"code_id": code_id, "now": now})

@@ -49,17 +49,17 @@ def _unknown_code():
 
 
 def _entry(code: str) -> survey_service.Entry | None:
-    return survey_service.find_code(code, date.today())
+    return survey_service.find_code(code, date.today(), session.get("respondents", {}).values())
 
 
 def _scan_key(entry: survey_service.Entry) -> str:
-    return f"scan-{entry.scan.id}"
+    return f"scan-{entry.scan_id}"
 
 
 def _respondent(entry: survey_service.Entry, *, create: bool) -> str | None:
     """The respondent id for this visit: the code's own, or this browser's for a shared code."""
-    if entry.code.respondent_id is not None:
-        return entry.code.respondent_id
+    if entry.respondent_id is not None:
+        return entry.respondent_id
     mine = session.get("respondents", {})
     key = _scan_key(entry)
     if key not in mine and create:
@@ -97,19 +97,18 @@ def intro(code: str):
         return _unknown_code()
     if request.args.get("taal") in current_app.config["BABEL_SUPPORTED_LOCALES"]:
         session["locale"] = request.args["taal"]
-    pages = survey_service.pages_for(entry.scan, get_content())
+    pages = survey_service.pages_for(entry.instruments, get_content())
     respondent = _respondent(entry, create=False)
-    state = survey_service.state(entry.scan, respondent, pages) if respondent else None
+    state = survey_service.state(entry.scan_id, respondent, pages) if respondent else None
     if request.method == "POST":
         _respondent(entry, create=True)
         page = state.next_page if state else 0
         return redirect(url_for("survey.page", code=entry.text, number=page + 1))
     return render_template(
         "survey/intro.html",
-        code=entry.code,
-        scan=entry.scan,
-        staff=entry.scan.kind == ScanKind.MEDEWERKER,
-        personal=survey_service.personal(entry.code),
+        code=entry.text,
+        staff=entry.kind == ScanKind.MEDEWERKER,
+        personal=entry.personal,
         resuming=bool(state and (state.answers or state.next_page)),
         page_count=len(pages),
     )
@@ -128,32 +127,38 @@ def page(code: str, number: int):
     respondent = _respondent(entry, create=False)
     if respondent is None:
         return redirect(url_for("survey.intro", code=code))
-    scan = entry.scan
-    pages = survey_service.pages_for(scan, get_content())
+    pages = survey_service.pages_for(entry.instruments, get_content())
     if not 1 <= number <= len(pages):
         abort(404)
     current = pages[number - 1]
     error_item = None
     if request.method == "POST":
         try:
-            survey_service.save_page(scan, respondent, current, pages, request.form)
+            survey_service.save_page(
+                entry.scan_id,
+                respondent,
+                current,
+                pages,
+                request.form,
+                known=entry.responses.get(current.instrument.id),
+            )
         except survey_service.SurveyError as error:
             db.session.rollback()
             error_item = error.item
         else:
             going_back = request.form.get("nav") == "back"
             if number == len(pages) and not going_back:
-                survey_service.finish(scan, respondent, pages, entry.code)
+                survey_service.finish(entry.scan_id, respondent, pages, entry.code_id)
                 db.session.commit()
                 session["finished"] = [*session.get("finished", []), code]
                 return redirect(url_for("survey.done", code=code))
             db.session.commit()
             target = max(number - 1, 1) if going_back else number + 1
             return redirect(url_for("survey.page", code=code, number=target))
-    state = survey_service.state(scan, respondent, pages)
+    state = survey_service.state(entry.scan_id, respondent, pages)
     return render_template(
         "survey/page.html",
-        code=entry.code,
+        code=entry.text,
         page=current,
         number=number,
         page_count=len(pages),
