@@ -18,6 +18,7 @@ from wijscan.scoring import (
     group_results,
     score_respondents,
 )
+from wijscan.scoring import groups as groups_module
 
 from .builders import It, answers, make_spec
 
@@ -235,6 +236,61 @@ def test_group_results_equal_one_group_at_a_time():
         alone = group_result(SPEC, matrix, results, labels == key)
         assert result == alone
     assert per_group["tiny"].themes["t"].suppressed
+
+
+def test_group_results_of_rows_that_already_come_grouped_equal_one_group_at_a_time():
+    rng = np.random.default_rng(4)
+    matrix = rng.integers(1, 6, size=(300, 4)).astype(float)
+    matrix[rng.random((300, 4)) < 0.1] = np.nan
+    results = score_respondents(SPEC, matrix)
+    labels = np.array([None] * 40 + ["1A"] * 100 + ["1B"] * 3 + ["2B"] * 157, dtype=object)
+    per_group = group_results(SPEC, matrix, results, labels)
+    assert list(per_group) == ["1A", "1B", "2B"]
+    shuffled = rng.permutation(300)
+    again = group_results(SPEC, matrix[shuffled], results_of(matrix[shuffled]), labels[shuffled])
+    for key, result in per_group.items():
+        assert result == group_result(SPEC, matrix, results, labels == key)
+        assert (result.overall.n, result.overall.distribution) == (
+            again[key].overall.n,
+            again[key].overall.distribution,
+        )
+        assert result.themes["t"].alpha == pytest.approx(again[key].themes["t"].alpha)
+
+
+def test_group_sums_in_many_short_blocks_give_the_same_results(monkeypatch):
+    rng = np.random.default_rng(5)
+    matrix = rng.integers(1, 6, size=(200, 4)).astype(float)  # 28 blocks of 7 rows and one of 4
+    matrix[rng.random((200, 4)) < 0.1] = np.nan
+    results = score_respondents(SPEC, matrix)
+    labels = rng.choice([3, 1, 2, -5], size=200)
+    expected = group_results(SPEC, matrix, results, labels)
+    monkeypatch.setattr(groups_module, "MOMENT_ROWS", 7)
+    monkeypatch.setattr(groups_module, "ALPHA_BLOCK_ROWS", 5)
+    got = group_results(SPEC, matrix, results, labels)
+    for key, result in expected.items():
+        for want, have in [
+            *zip(result.themes.values(), got[key].themes.values(), strict=True),
+            (result.overall, got[key].overall),
+        ]:
+            assert (have.n, have.distribution, have.level, have.alpha) == (
+                want.n,
+                want.distribution,
+                want.level,
+                want.alpha,
+            )
+            assert have.mean == pytest.approx(want.mean, rel=1e-12)
+            assert have.sd == pytest.approx(want.sd, rel=1e-12)
+        scores = [
+            s
+            for s, g in zip(results.overall_score, labels, strict=True)
+            if g == key and not np.isnan(s)
+        ]
+        assert got[key].overall.mean == pytest.approx(statistics.fmean(scores), rel=1e-12)
+        assert got[key].overall.sd == pytest.approx(statistics.stdev(scores), rel=1e-12)
+
+
+def results_of(matrix):
+    return score_respondents(SPEC, matrix)
 
 
 def test_group_results_with_integer_groups():

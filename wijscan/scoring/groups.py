@@ -295,60 +295,61 @@ def _moments(
     squared deviations from the group mean and the number of respondents per level.
 
     ``scores`` and ``levels`` are columns × n; ``labels`` the group of every row (-1 = none; all
-    rows in group 0 when None). Everything is a weighted ``bincount`` over keys ``column * bins +
-    group``, a few thousand rows at a time (the temporaries stay in the CPU cache), in two passes:
-    the sums and level counts, then the squared deviations from the means. A respondent has a
-    score exactly when their level is at least 1 (the first cut-off is 0 and caps are at least 1),
-    so the counts come from the level counts. Returns arrays of shape columns × groups (and
-    columns × groups × (levels + 1) for the level counts).
+    rows in group 0 when None). Everything is a ``bincount`` over the keys (column, group, level),
+    a few thousand rows at a time (the temporaries stay in the CPU cache), in two passes: the
+    level counts and sums, then the squared deviations from the means. A respondent has a score
+    exactly when their level is at least 1 (the first cut-off is 0 and caps are at least 1), so
+    the missing scores (NaN) all land in the level-0 bins, which are dropped. Returns arrays of
+    shape columns × groups (columns × groups × (levels + 1) for the level counts).
     """
     columns, n = scores.shape
-    bins = groups + 1  # the last bin collects the rows in no group
+    bins = groups + 1  # the last group bin collects the rows in no group
     width = n_levels + 1
+    size = columns * bins * width
     rows = min(MOMENT_ROWS, max(n, 1))
-    offsets = (np.arange(columns) * bins)[:, None]
-    keys = np.empty((columns, rows), dtype=np.intp)
-    level_keys = np.empty((columns, rows), dtype=np.intp)
-    values = np.empty((columns, rows))
-    everyone = np.zeros(rows, dtype=np.intp)
-    sums = np.zeros(columns * bins)
-    dist = np.zeros(columns * bins * width, dtype=np.int64)
-
+    offsets = (np.arange(columns) * (bins * width))[:, None]
+    # Flat buffers, so that the columns × rows views of a short last block are contiguous too.
+    keys = np.empty(columns * rows, dtype=np.intp)
+    values = np.empty(columns * rows)
+    group_keys = np.empty(rows, dtype=np.intp)
     if labels is not None and n and labels.min() < 0:
         labels = np.where(labels < 0, groups, labels)  # no group: the last bin
 
-    def keys_of(start: int, stop: int) -> np.ndarray:
-        label = everyone[: stop - start] if labels is None else labels[start:stop]
-        return np.add(label, offsets, out=keys[:, : stop - start])
+    def block(buffer: np.ndarray, nb: int) -> np.ndarray:
+        return buffer[: columns * nb].reshape(columns, nb)
 
+    def keys_of(start: int, stop: int) -> np.ndarray:
+        """(column * bins + group) * width + level of the rows start:stop."""
+        key = np.add(levels[:, start:stop], offsets, out=block(keys, stop - start))
+        if labels is not None:
+            key += np.multiply(labels[start:stop], width, out=group_keys[: stop - start])
+        return key.reshape(-1)
+
+    sums = np.zeros(size)
+    dist = np.zeros(size, dtype=np.int64)
     for start in range(0, n, rows):
         stop = min(start + rows, n)
         key = keys_of(start, stop)
-        value = np.fmax(scores[:, start:stop], 0.0, out=values[:, : stop - start])  # NaN adds 0
-        sums += np.bincount(key.reshape(-1), value.reshape(-1), minlength=sums.size)
-        level_key = np.multiply(key, width, out=level_keys[:, : stop - start])
-        level_key += levels[:, start:stop]
-        dist += np.bincount(level_key.reshape(-1), minlength=dist.size)
+        dist += np.bincount(key, minlength=size)
+        value = block(values, stop - start)
+        np.copyto(value, scores[:, start:stop])
+        sums += np.bincount(key, value.reshape(-1), minlength=size)
     dist = dist.reshape(columns, bins, width)
     counts = dist[:, :, 1:].sum(axis=2)
+    sums = sums.reshape(columns, bins, width)[:, :, 1:].sum(axis=2)
     with np.errstate(invalid="ignore", divide="ignore"):
-        means = (sums.reshape(columns, bins) / counts).reshape(-1)
-    squares = np.zeros(columns * bins)
+        means = np.repeat(sums / counts, width)  # one per key
+    squares = np.zeros(size)
     for start in range(0, n, rows):
         stop = min(start + rows, n)
         key = keys_of(start, stop)
-        deviation = np.take(means, key, out=values[:, : stop - start])
+        deviation = block(values, stop - start)
+        np.take(means, key, out=deviation.reshape(-1))
         np.subtract(scores[:, start:stop], deviation, out=deviation)
         np.multiply(deviation, deviation, out=deviation)
-        np.fmax(deviation, 0.0, out=deviation)  # NaN adds 0
-        squares += np.bincount(key.reshape(-1), deviation.reshape(-1), minlength=squares.size)
-    squares = squares.reshape(columns, bins)
-    return (
-        counts[:, :groups],
-        sums.reshape(columns, bins)[:, :groups],
-        squares[:, :groups],
-        dist[:, :groups],
-    )
+        squares += np.bincount(key, deviation.reshape(-1), minlength=size)
+    squares = squares.reshape(columns, bins, width)[:, :, 1:].sum(axis=2)
+    return counts[:, :groups], sums[:, :groups], squares[:, :groups], dist[:, :groups]
 
 
 class _AlphaPlan:
