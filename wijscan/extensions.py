@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app
+from flask import current_app, request
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -22,5 +22,7 @@ babel = Babel()
 
 
 @limiter.request_filter
-def _rate_limits_off() -> bool:
-    return not current_app.config.get("RATE_LIMITS", True)
+def _not_limited_here() -> bool:
+    """Rate limits off (RATE_LIMITS), or the questionnaire, whose code routes have their own
+    lighter guard on the same strategy and storage (wijscan.web.survey.views.code_limit)."""
+    return not current_app.config.get("RATE_LIMITS", True) or request.blueprint == "survey"

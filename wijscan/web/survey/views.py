@@ -6,18 +6,23 @@ respondent id lives only in this browser's session cookie.
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 
+import limits
 from flask import (
     Blueprint,
     abort,
     current_app,
+    make_response,
     redirect,
     render_template,
     request,
     session,
     url_for,
 )
+from flask_limiter.util import get_remote_address
+from werkzeug.exceptions import NotFound
 
 from wijscan import access
 from wijscan.extensions import db, limiter
@@ -30,17 +35,37 @@ from wijscan.web.survey.forms import CodeForm
 bp = Blueprint("survey", __name__, url_prefix="/s")
 
 
-def _code_limit() -> str:
-    return current_app.config["CODE_RATE_LIMIT"]
+@functools.cache
+def _parsed_limit(text: str) -> limits.RateLimitItem:
+    return limits.parse(text)
 
 
-def _failed(response) -> bool:
-    # Only wrong codes count towards the limit: a class behind one school address can start.
-    return response.status_code == 404
+def code_limit(view):
+    """Rate-limit code guessing per address: every route that takes a code shares one bucket, so
+    guessing cannot hop routes, and only wrong codes (404) count, so a class behind one school
+    address can start. Uses Flask-Limiter's strategy and storage directly: its per-request
+    machinery cost about a tenth of a page save (docs/performance.md), and this blueprint needs
+    nothing else of it (the ``survey`` blueprint is filtered out of Flask-Limiter's own checks in
+    wijscan/extensions.py)."""
 
+    @functools.wraps(view)
+    def guarded(*args, **kwargs):
+        if not current_app.config.get("RATE_LIMITS", True):
+            return view(*args, **kwargs)
+        limit = _parsed_limit(current_app.config["CODE_RATE_LIMIT"])
+        key = ("survey-code", get_remote_address())
+        if not limiter.limiter.test(limit, *key):
+            abort(429)
+        try:
+            response = make_response(view(*args, **kwargs))
+        except NotFound:
+            limiter.limiter.hit(limit, *key)
+            raise
+        if response.status_code == 404:
+            limiter.limiter.hit(limit, *key)
+        return response
 
-#: One bucket per address for every route that takes a code, so guessing cannot hop routes.
-code_limit = limiter.shared_limit(_code_limit, scope="survey-code", deduct_when=_failed)
+    return guarded
 
 
 def _unknown_code():
