@@ -344,7 +344,7 @@ def _moments(
         stop = min(start + rows, n)
         key = keys_of(start, stop)
         deviation = block(values, stop - start)
-        np.take(means, key, out=deviation.reshape(-1))
+        np.take(means, key, out=deviation.reshape(-1), mode="clip")  # no copy of out
         np.subtract(scores[:, start:stop], deviation, out=deviation)
         np.multiply(deviation, deviation, out=deviation)
         squares += np.bincount(key, deviation.reshape(-1), minlength=size)

@@ -171,10 +171,12 @@ def score_respondents(spec: ScoringSpec, answers: Any) -> RespondentResults:
     # raw answers, 0 = missing (for alpha): the given codes, or converted from the floats
     codes_out = given_codes if given_codes is not None else np.empty((n, k), dtype=code_dtype)
 
-    work = _Workspace(plan, spec, min(CHUNK_ROWS, max(n, 1)))
+    # Codes are 8 times smaller than floats, so twice as many rows still fit the cache.
+    chunk_rows = CHUNK_ROWS if given_codes is None else 2 * CHUNK_ROWS
+    work = _Workspace(plan, spec, min(chunk_rows, max(n, 1)))
     with np.errstate(invalid="ignore", divide="ignore"):
-        for start in range(0, n, CHUNK_ROWS):
-            stop = min(start + CHUNK_ROWS, n)
+        for start in range(0, n, chunk_rows):
+            stop = min(start + chunk_rows, n)
             r = stop - start
             codes = codes_out[start:stop]
             x = work.x[:r]
