@@ -201,7 +201,11 @@ class Student:
                 self.run.count("impatient requests (given up after 1 ms)")
                 raise ServerGone("impatient") from error
             raise self.fail(f"{method} {path}: timed out after {timeout[1]} s") from error
-        except requests.exceptions.ConnectionError as error:
+        # A body cut off halfway (ChunkedEncodingError) is a connection lost like any other.
+        except (
+            requests.exceptions.ConnectionError,
+            requests.exceptions.ChunkedEncodingError,
+        ) as error:
             failed = time.monotonic()
             if self.run.outage.caused(started, failed):
                 self.run.count("connections lost to the crash")

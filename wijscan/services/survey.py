@@ -11,11 +11,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import and_, bindparam, or_, select, text, update
+from sqlalchemy import Connection, Row, and_, bindparam, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from wijscan.content import Content, Instrument, Item
-from wijscan.extensions import db
 from wijscan.models import (
     AccessCode,
     Answer,
@@ -158,15 +157,6 @@ _USE_CODE = (
 _UPSERTS = {}
 
 
-def _run(statement, params=None):
-    """Run a Core statement on the session's connection (inside the session's transaction)."""
-    return db.session.connection().execute(statement, params)
-
-
-def _dialect() -> str:
-    return db.session.get_bind().dialect.name
-
-
 def _answer_upsert(rows: int):
     """``INSERT … VALUES (…), (…) ON CONFLICT (response, item) DO UPDATE SET value`` for
     ``rows`` answers of one response: one statement and one round trip (an executemany costs a
@@ -183,47 +173,53 @@ def _answer_upsert(rows: int):
     return _UPSERTS[rows]
 
 
-def find_code(text: str, today: date, mine: Iterable[str] = ()) -> Entry | None:
+def find_code(conn: Connection, text: str, today: date, mine: Iterable[str] = ()) -> Entry | None:
     """The code for ``text`` while its scan and round are open; None otherwise (wrong,
     expired, closed or already used all look the same to the caller). ``mine``: the respondent
     ids this browser holds for shared codes, to find their responses in the same query."""
-    rows = _run(
-        _FIND_CODE, {"code": normalise_code(text)[:20], "today": today, "mine": list(mine)}
-    ).all()
+    params = {"code": normalise_code(text)[:20], "today": today, "mine": list(mine)}
+    rows = conn.execute(_FIND_CODE, params).all()
     if not rows:
         return None
     responses = {row[6]: (row[7], row[8]) for row in rows if row[6] is not None}
     return Entry(*rows[0][:6], responses=responses)
 
 
-def _responses(scan_id: int, respondent_id: str) -> dict[str, Response]:
-    return {
-        r.instrument_id: r
-        for r in db.session.scalars(
-            select(Response).where(
-                Response.scan_id == scan_id, Response.respondent_id == respondent_id
-            )
+def _responses(conn: Connection, scan_id: int, respondent_id: str) -> dict[str, Row]:
+    """The respondent's responses by instrument id: rows of id, status and next_page."""
+    rows = conn.execute(
+        select(Response.instrument_id, Response.id, Response.status, Response.next_page).where(
+            Response.scan_id == scan_id, Response.respondent_id == respondent_id
         )
-    }
+    )
+    return {row.instrument_id: row for row in rows}
 
 
 def _response_state(
-    scan_id: int, respondent_id: str, instrument: Instrument, observer_id: int | None
+    conn: Connection,
+    scan_id: int,
+    respondent_id: str,
+    instrument: Instrument,
+    observer_id: int | None,
 ) -> tuple[int, ResponseStatus]:
     """Id and status of the respondent's response to ``instrument``, created when missing."""
     params = _response_of(scan_id, respondent_id, instrument.id)
-    row = _run(_RESPONSE_STATE, params).first()
+    row = conn.execute(_RESPONSE_STATE, params).first()
     if row is None:
-        _create_response(scan_id, respondent_id, instrument, observer_id)
-        row = _run(_RESPONSE_STATE, params).first()
+        _create_response(conn, scan_id, respondent_id, instrument, observer_id)
+        row = conn.execute(_RESPONSE_STATE, params).first()
     return row.id, row.status
 
 
 def _create_response(
-    scan_id: int, respondent_id: str, instrument: Instrument, observer_id: int | None
+    conn: Connection,
+    scan_id: int,
+    respondent_id: str,
+    instrument: Instrument,
+    observer_id: int | None,
 ) -> None:
     """INSERT … ON CONFLICT DO NOTHING: two racing first saves create one response."""
-    insert = postgresql.insert if _dialect() == "postgresql" else sqlite.insert
+    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
     statement = (
         insert(Response.__table__)
         .values(
@@ -238,7 +234,7 @@ def _create_response(
         )
         .on_conflict_do_nothing(index_elements=["scan_id", "respondent_id", "instrument_id"])
     )
-    _run(statement)
+    conn.execute(statement)
 
 
 @dataclass
@@ -250,15 +246,15 @@ class State:
     answers: dict[str, int]
 
 
-def state(scan_id: int, respondent_id: str, pages: list[Page]) -> State:
-    responses = _responses(scan_id, respondent_id)
+def state(conn: Connection, scan_id: int, respondent_id: str, pages: list[Page]) -> State:
+    responses = _responses(conn, scan_id, respondent_id)
     finished = bool(responses) and all(
         responses.get(i.id) is not None and responses[i.id].status == ResponseStatus.FINAL
         for i in {p.instrument.id: p.instrument for p in pages}.values()
     )
     answers: dict[str, int] = {}
     if responses:
-        rows = db.session.execute(
+        rows = conn.execute(
             select(Answer.item_id, Answer.value).where(
                 Answer.response_id.in_([r.id for r in responses.values()])
             )
@@ -276,6 +272,7 @@ def state(scan_id: int, respondent_id: str, pages: list[Page]) -> State:
 
 
 def save_page(
+    conn: Connection,
     scan_id: int,
     respondent_id: str,
     page: Page,
@@ -298,7 +295,7 @@ def save_page(
             raise SurveyError(item.id, f"answer {text!r} is not on the scale 1..{points}")
         values[item.id] = int(text)
     response_id, status = known or _response_state(
-        scan_id, respondent_id, page.instrument, observer_id
+        conn, scan_id, respondent_id, page.instrument, observer_id
     )
     if status == ResponseStatus.FINAL and observer_id is None:
         return  # a late retry of an earlier page changes nothing after the end
@@ -308,10 +305,10 @@ def save_page(
         for n, (item_id, value) in enumerate(given):
             params[f"item{n}"] = item_id
             params[f"value{n}"] = value
-        _run(_answer_upsert(len(given)), params)
+        conn.execute(_answer_upsert(len(given)), params)
     skipped = [item_id for item_id, value in values.items() if value is None]
     if skipped:
-        _run(
+        conn.execute(
             Answer.__table__.delete().where(
                 Answer.response_id == response_id, Answer.item_id.in_(skipped)
             )
@@ -320,10 +317,12 @@ def save_page(
     done = page.index - first_of_instrument + 1
     # In SQL, not through the loaded attribute: a late retry of an earlier page, racing a later
     # page on another connection, must never move the resume point back.
-    _run(_ADVANCE, {"response": response_id, "done": done})
+    conn.execute(_ADVANCE, {"response": response_id, "done": done})
 
 
-def finish(scan_id: int, respondent_id: str, pages: list[Page], code_id: int | None) -> None:
+def finish(
+    conn: Connection, scan_id: int, respondent_id: str, pages: list[Page], code_id: int | None
+) -> None:
     """Make the respondent's responses final; a personal code (``code_id``) cannot start the
     scan again. A shared code is never used up."""
     now = utcnow()
@@ -331,8 +330,8 @@ def finish(scan_id: int, respondent_id: str, pages: list[Page], code_id: int | N
         # A response exists once a page of it was saved; create one for an instrument whose
         # pages were all skipped, so that it is final too.
         params = _response_of(scan_id, respondent_id, instrument.id)
-        if _run(_RESPONSE_STATE, params).first() is None:
-            _create_response(scan_id, respondent_id, instrument, None)
-        _run(_FINISH, {**params, "now": now})
+        if conn.execute(_RESPONSE_STATE, params).first() is None:
+            _create_response(conn, scan_id, respondent_id, instrument, None)
+        conn.execute(_FINISH, {**params, "now": now})
     if code_id is not None:
-        _run(_USE_CODE, {"code_id": code_id, "now": now})
+        conn.execute(_USE_CODE, {"code_id": code_id, "now": now})

@@ -221,9 +221,15 @@ def observation(scan_id: int, student_id: int):
         try:
             for page in pages:
                 survey_service.save_page(
-                    scan.id, respondent_id, page, pages, request.form, observer_id=current_user.id
+                    db.session.connection(),
+                    scan.id,
+                    respondent_id,
+                    page,
+                    pages,
+                    request.form,
+                    observer_id=current_user.id,
                 )
-            survey_service.finish(scan.id, respondent_id, pages, None)
+            survey_service.finish(db.session.connection(), scan.id, respondent_id, pages, None)
         except survey_service.SurveyError as error:
             db.session.rollback()
             error_items[error.item] = _("Kies een van de antwoorden.")
@@ -231,7 +237,7 @@ def observation(scan_id: int, student_id: int):
             db.session.commit()
             flash(_("De observatie van %(name)s is opgeslagen.", name=student.full_name), "success")
             return redirect(url_for("scans.screen", scan_id=scan.id))
-    state = survey_service.state(scan.id, respondent_id, pages)
+    state = survey_service.state(db.session.connection(), scan.id, respondent_id, pages)
     return render_template(
         "scans/observation.html",
         scan=scan,

@@ -7,6 +7,7 @@ respondent id lives only in this browser's session cookie.
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass, field
 from datetime import date
 
 import limits
@@ -22,6 +23,7 @@ from flask import (
     url_for,
 )
 from flask_limiter.util import get_remote_address
+from sqlalchemy import Connection
 from werkzeug.exceptions import NotFound
 
 from wijscan import access
@@ -73,8 +75,10 @@ def _unknown_code():
     return render_template("survey/enter.html", form=form, unknown=True), 404
 
 
-def _entry(code: str) -> survey_service.Entry | None:
-    return survey_service.find_code(code, date.today(), session.get("respondents", {}).values())
+def _entry(conn: Connection, code: str) -> survey_service.Entry | None:
+    return survey_service.find_code(
+        conn, code, date.today(), session.get("respondents", {}).values()
+    )
 
 
 def _scan_key(entry: survey_service.Entry) -> str:
@@ -98,13 +102,19 @@ def _finished_here(code: str) -> bool:
     return scan_service.normalise_code(code) in session.get("finished", [])
 
 
+# The questionnaire's views run their SQL on one Core connection and transaction of their own,
+# committed before anything is rendered (a page save is the hot path of a scan morning; on SQLite
+# a POST holds the write lock until then).
+
+
 @bp.route("", methods=["GET", "POST"])
 @access.public
 @code_limit
 def enter():
     form = CodeForm()
     if form.validate_on_submit():
-        entry = _entry(form.code.data)
+        with db.engine.begin() as conn:
+            entry = _entry(conn, form.code.data)
         if entry is None:
             return _unknown_code()
         return redirect(url_for("survey.intro", code=entry.text))
@@ -117,14 +127,18 @@ def enter():
 def intro(code: str):
     if _finished_here(code):
         return redirect(url_for("survey.done", code=code))
-    entry = _entry(code)
+    state = None
+    with db.engine.begin() as conn:
+        entry = _entry(conn, code)
+        if entry is not None:
+            pages = survey_service.pages_for(entry.instruments, get_content())
+            respondent = _respondent(entry, create=False)
+            if respondent:
+                state = survey_service.state(conn, entry.scan_id, respondent, pages)
     if entry is None:
         return _unknown_code()
     if request.args.get("taal") in current_app.config["BABEL_SUPPORTED_LOCALES"]:
         session["locale"] = request.args["taal"]
-    pages = survey_service.pages_for(entry.instruments, get_content())
-    respondent = _respondent(entry, create=False)
-    state = survey_service.state(entry.scan_id, respondent, pages) if respondent else None
     if request.method == "POST":
         _respondent(entry, create=True)
         page = state.next_page if state else 0
@@ -139,59 +153,90 @@ def intro(code: str):
     )
 
 
+@dataclass
+class _Visit:
+    """What a questionnaire page request did and found (``page``'s transaction)."""
+
+    entry: survey_service.Entry | None = None
+    respondent: str | None = None
+    pages: list[survey_service.Page] = field(default_factory=list)
+    saved: bool = False
+    #: The last page was saved going forward: the responses are final.
+    finished: bool = False
+    error_item: str | None = None
+    state: survey_service.State | None = None
+
+
+def _visit(conn: Connection, code: str, number: int, going_back: bool) -> _Visit:
+    visit = _Visit(entry=_entry(conn, code))
+    entry = visit.entry
+    if entry is None:
+        return visit
+    visit.respondent = _respondent(entry, create=False)
+    if visit.respondent is None:
+        return visit
+    visit.pages = survey_service.pages_for(entry.instruments, get_content())
+    if not 1 <= number <= len(visit.pages):
+        abort(404)
+    current = visit.pages[number - 1]
+    if request.method == "POST":
+        try:
+            # An answer off the scale is refused before anything is written.
+            survey_service.save_page(
+                conn,
+                entry.scan_id,
+                visit.respondent,
+                current,
+                visit.pages,
+                request.form,
+                known=entry.responses.get(current.instrument.id),
+            )
+        except survey_service.SurveyError as error:
+            visit.error_item = error.item
+        else:
+            visit.saved = True
+            if number == len(visit.pages) and not going_back:
+                survey_service.finish(
+                    conn, entry.scan_id, visit.respondent, visit.pages, entry.code_id
+                )
+                visit.finished = True
+            return visit
+    visit.state = survey_service.state(conn, entry.scan_id, visit.respondent, visit.pages)
+    return visit
+
+
 @bp.route("/<code>/<int:number>", methods=["GET", "POST"])
 @access.public
 @code_limit
 def page(code: str, number: int):
     if _finished_here(code):
         return redirect(url_for("survey.done", code=code))
-    entry = _entry(code)
+    going_back = request.form.get("nav") == "back"
+    with db.engine.begin() as conn:
+        visit = _visit(conn, code, number, going_back)
+    entry = visit.entry
     if entry is None:
         return _unknown_code()
-    code = entry.text  # a plain string: stays readable after the commit below
-    respondent = _respondent(entry, create=False)
-    if respondent is None:
-        return redirect(url_for("survey.intro", code=code))
-    pages = survey_service.pages_for(entry.instruments, get_content())
-    if not 1 <= number <= len(pages):
-        abort(404)
-    current = pages[number - 1]
-    error_item = None
-    if request.method == "POST":
-        try:
-            survey_service.save_page(
-                entry.scan_id,
-                respondent,
-                current,
-                pages,
-                request.form,
-                known=entry.responses.get(current.instrument.id),
-            )
-        except survey_service.SurveyError as error:
-            db.session.rollback()
-            error_item = error.item
-        else:
-            going_back = request.form.get("nav") == "back"
-            if number == len(pages) and not going_back:
-                survey_service.finish(entry.scan_id, respondent, pages, entry.code_id)
-                db.session.commit()
-                session["finished"] = [*session.get("finished", []), code]
-                return redirect(url_for("survey.done", code=code))
-            db.session.commit()
-            target = max(number - 1, 1) if going_back else number + 1
-            return redirect(url_for("survey.page", code=code, number=target))
-    state = survey_service.state(entry.scan_id, respondent, pages)
+    if visit.respondent is None:
+        return redirect(url_for("survey.intro", code=entry.text))
+    if visit.saved:
+        if visit.finished:
+            session["finished"] = [*session.get("finished", []), entry.text]
+            return redirect(url_for("survey.done", code=entry.text))
+        target = max(number - 1, 1) if going_back else number + 1
+        return redirect(url_for("survey.page", code=entry.text, number=target))
+    current = visit.pages[number - 1]
     return render_template(
         "survey/page.html",
         code=entry.text,
         page=current,
         number=number,
-        page_count=len(pages),
-        answers=state.answers,
-        error_item=error_item,
+        page_count=len(visit.pages),
+        answers=visit.state.answers,
+        error_item=visit.error_item,
         theme=get_content().pyramid.theme(current.theme_id),
         scale=current.instrument.scale,
-    ), (400 if error_item else 200)
+    ), (400 if visit.error_item else 200)
 
 
 @bp.route("/klaar")
