@@ -2,16 +2,19 @@
 
 Both run under gunicorn (sync workers, the same number) on 127.0.0.1, on the same kind of database
 with the same settings (SQLite: WAL, synchronous=NORMAL, busy timeout, BEGIN IMMEDIATE for every
-POST; PostgreSQL: psycopg 3), each on a fresh database, in the same run, driven by the same client:
-N concurrent students (threads with a requests.Session each, default 50), each saving page after
-page as fast as the server answers (a closed loop, no think time).
+POST; PostgreSQL: psycopg 3, pool_pre_ping), each on a fresh database, in the same run, driven by
+the same client: N concurrent students (threads, default 50), each saving page after page as fast
+as the server answers (a closed loop, no think time), or with ``--think`` pausing before each page.
 
 What is timed is only the POST that saves a page, on both sides. For the real app every student
-first opens the intro with its personal code and presses "Beginnen" (GET + POST, untimed): that
-gives the session cookie and the CSRF token, which stays valid for every page of the session. The
-timed part then POSTs pages 1..12 (4 answers each, ``nav=next``) and expects the 302 to the next
-page (the last one to /s/<code>/klaar). The bare side POSTs the same form (plus a respondent id) to
-``/submit`` (bench/bare_app.py), which stores the 4 answers with one INSERT and answers 302.
+first opens the intro with its personal code and presses "Beginnen" (GET + POST with ``requests``,
+untimed): that gives the session cookie and the CSRF token, which stays valid for every page of the
+session. The timed part then POSTs pages 1..12 (4 answers each, ``nav=next``) with that cookie and
+expects the 302 to the next page (the last one to /s/<code>/klaar). The bare side POSTs the same
+form (plus a respondent id, and a cookie as long) to ``/submit`` (bench/bare_app.py), which stores
+the 4 answers with one INSERT and answers 302. The timed POSTs use the standard library's
+``http.client`` (a new connection each, as gunicorn's sync workers close them): the load generator
+shares the machine's cores with the servers and should take as little of them as it can.
 
     .venv/bin/python bench/bench_submit.py                        # SQLite, 2 workers
     .venv/bin/python bench/bench_submit.py --workers 2 4 --repeat 3 \\
@@ -23,6 +26,7 @@ Results are recorded in docs/performance.md, section "Saving answers (bench/benc
 from __future__ import annotations
 
 import argparse
+import http.client
 import os
 import platform
 import random
@@ -35,7 +39,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import requests
 
@@ -45,6 +49,7 @@ if str(ROOT) not in sys.path:
 
 from bench.bare_app import create_schema  # noqa: E402
 from tests.load.server import (  # noqa: E402
+    HOST,
     Gunicorn,
     app_for,
     create_postgres_database,
@@ -68,6 +73,8 @@ class Measure:
     latencies: list[float]
     server_cpu: float
     database_cpu: float
+    #: Length of the Cookie header the students sent (the bare side sends one as long).
+    cookie_length: int = 0
 
     @property
     def throughput(self) -> float:
@@ -114,7 +121,25 @@ def _postgres_backends() -> set[int]:
     return found
 
 
-Job = tuple[requests.Session, str, dict, str]  # session, path, form, expected Location path
+Job = tuple[str, str, bytes, str]  # Cookie header, path, urlencoded form, expected Location path
+
+
+def post_form(host: str, port: int, path: str, body: bytes, cookie: str) -> tuple[int, str]:
+    """One timed POST with the standard library's HTTP client: a new connection (gunicorn's sync
+    workers close every connection), the form, the cookie; returns status and Location. Much
+    lighter than ``requests``, so the load generator takes less of the CPU it shares with the
+    servers (it costs both sides the same)."""
+    connection = http.client.HTTPConnection(host, port, timeout=TIMEOUT[1])
+    try:
+        headers = {"Content-Type": "application/x-www-form-urlencoded"}
+        if cookie:
+            headers["Cookie"] = cookie
+        connection.request("POST", path, body, headers)
+        response = connection.getresponse()
+        response.read()
+        return response.status, response.getheader("Location", "")
+    finally:
+        connection.close()
 
 
 def drive(side: str, server: Gunicorn, jobs: list[list[Job]], think: float = 0.0) -> Measure:
@@ -130,23 +155,21 @@ def drive(side: str, server: Gunicorn, jobs: list[list[Job]], think: float = 0.0
         mine = []
         pause = random.Random(i)
         start.wait()
-        for session, path, form, expected in jobs[i]:
+        for cookie, path, body, expected in jobs[i]:
             if think:
                 time.sleep(pause.uniform(0, 2 * think))
             t0 = time.perf_counter()
             try:
-                response = session.post(
-                    server.url + path, data=form, timeout=TIMEOUT, allow_redirects=False
-                )
-            except requests.RequestException as error:
+                status, location = post_form(HOST, server.port, path, body, cookie)
+            except (OSError, http.client.HTTPException) as error:
                 with lock:
                     errors.append(f"{path}: {error!r}")
                 continue
             elapsed = time.perf_counter() - t0
-            location = urlsplit(response.headers.get("Location", "")).path
-            if response.status_code != 302 or location != expected:
+            location = urlsplit(location).path
+            if status != 302 or location != expected:
                 with lock:
-                    errors.append(f"{path}: {response.status_code} {location}")
+                    errors.append(f"{path}: {status} {location}")
             mine.append(elapsed)
         with lock:
             latencies.extend(mine)
@@ -226,43 +249,52 @@ def bench_real(
             with ThreadPoolExecutor(students) as pool:
                 list(pool.map(begin, codes))
             jobs: list[list[Job]] = [[] for _ in range(students)]
+            cookie = ""
             for n, code in enumerate(codes):
+                cookie = "; ".join(f"{c.name}={c.value}" for c in sessions[code].cookies)
                 for number, items in enumerate(pages, 1):
                     form = {"csrf_token": tokens[code], "nav": "next"}
                     form.update({item: answer(code, item) for item in items})
                     last = number == len(pages)
                     expected = f"/s/{code}/klaar" if last else f"/s/{code}/{number + 1}"
                     jobs[n % students].append(
-                        (sessions[code], f"/s/{code}/{number}", form, expected)
+                        (cookie, f"/s/{code}/{number}", urlencode(form).encode(), expected)
                     )
-            return drive("wijscan", server, jobs, think)
+            measure = drive("wijscan", server, jobs, think)
+            measure.cookie_length = len(cookie)
+            return measure
     finally:
         for jar in sessions.values():
             jar.close()
 
 
 def bench_bare(
-    url: str, workers: int, students: int, rounds: int, pages: int, work: Path, think: float = 0.0
+    url: str,
+    workers: int,
+    students: int,
+    rounds: int,
+    pages: int,
+    work: Path,
+    think: float = 0.0,
+    cookie_length: int = 0,
 ) -> Measure:
     """The bare endpoint: the same number of POSTs of the same form, one INSERT each."""
     create_schema(url)
-    sessions = [requests.Session() for _ in range(students)]
-    try:
-        with Gunicorn(
-            url, work / "bare.log", workers=workers, app="bench.bare_app:create_app()"
-        ) as server:
-            server.start(ready_path="/ready")
-            jobs: list[list[Job]] = [[] for _ in range(students)]
-            for s in range(students * rounds):
-                code = f"BARE{s:05d}"
-                for number in range(1, pages + 1):
-                    form = {"respondent": code, "csrf_token": "x" * 91, "nav": "next"}
-                    form.update({f"item-{number}-{k}": answer(code, str(k)) for k in range(4)})
-                    jobs[s % students].append((sessions[s % students], "/submit", form, "/done"))
-            return drive("bare", server, jobs, think)
-    finally:
-        for jar in sessions:
-            jar.close()
+    with Gunicorn(
+        url, work / "bare.log", workers=workers, app="bench.bare_app:create_app()"
+    ) as server:
+        server.start(ready_path="/ready")
+        jobs: list[list[Job]] = [[] for _ in range(students)]
+        for s in range(students * rounds):
+            code = f"BARE{s:05d}"
+            for number in range(1, pages + 1):
+                form = {"respondent": code, "csrf_token": "x" * 91, "nav": "next"}
+                form.update({f"item-{number}-{k}": answer(code, str(k)) for k in range(4)})
+                body = urlencode(form).encode()
+                # A cookie as long as the real app's session cookie.
+                cookie = ("session=" + "x" * cookie_length)[:cookie_length]
+                jobs[s % students].append((cookie, "/submit", body, "/done"))
+        return drive("bare", server, jobs, think)
 
 
 def fresh_database(kind: str, postgres_url: str | None, work: Path, name: str) -> str:
@@ -289,7 +321,9 @@ def measure_pair(
         bare_url = fresh_database(kind, postgres_url, work, "bare")
         try:
             pages = real.requests // (students * rounds)
-            bare = bench_bare(bare_url, workers, students, rounds, pages, work, think)
+            bare = bench_bare(
+                bare_url, workers, students, rounds, pages, work, think, real.cookie_length
+            )
         finally:
             forget_database(kind, bare_url)
     return real, bare
