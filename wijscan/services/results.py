@@ -90,7 +90,9 @@ def close_scan(scan: Scan, content: Content) -> None:
         if instrument.respondent == "mentor" and not rows:
             continue  # no observation lists were filled: nothing to report
         column = {item_id: j for j, item_id in enumerate(spec.item_ids)}
-        answers = np.full((len(rows), len(spec.item_ids)), np.nan)
+        # Answer codes, as stored: 1..points, 0 = missing (the scoring core's compact form).
+        code_type = np.uint8 if spec.points <= 255 else np.uint16
+        answers = np.zeros((len(rows), len(spec.item_ids)), dtype=code_type)
         for i, response in enumerate(rows):
             for answer in response.answers:
                 if answer.item_id in column:

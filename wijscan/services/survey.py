@@ -7,11 +7,11 @@ adding one. Responses are created with ``INSERT … ON CONFLICT DO NOTHING`` for
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Connection, Row, and_, bindparam, or_, select, text, update
+from sqlalchemy import Connection, Row, String, and_, bindparam, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from wijscan.content import Content, Instrument, Item
@@ -100,18 +100,13 @@ _FIND_CODE = (
     .join(Scan, Scan.id == AccessCode.scan_id)
     .join(ScanRound, ScanRound.id == Scan.round_id)
     # The respondent's responses come along: the personal code's own, or for a shared code the
-    # one this browser started (its session's respondent ids; random, so no other scan's match).
+    # one this browser started (``mine``, kept in its session; None matches nothing).
     .outerjoin(
         Response,
         and_(
             Response.scan_id == Scan.id,
-            or_(
-                Response.respondent_id == AccessCode.respondent_id,
-                and_(
-                    AccessCode.respondent_id.is_(None),
-                    Response.respondent_id.in_(bindparam("mine", expanding=True)),
-                ),
-            ),
+            Response.respondent_id
+            == func.coalesce(AccessCode.respondent_id, bindparam("mine", type_=String)),
         ),
     )
     .where(
@@ -173,11 +168,11 @@ def _answer_upsert(rows: int):
     return _UPSERTS[rows]
 
 
-def find_code(conn: Connection, text: str, today: date, mine: Iterable[str] = ()) -> Entry | None:
+def find_code(conn: Connection, text: str, today: date, mine: str | None = None) -> Entry | None:
     """The code for ``text`` while its scan and round are open; None otherwise (wrong,
     expired, closed or already used all look the same to the caller). ``mine``: the respondent
-    ids this browser holds for shared codes, to find their responses in the same query."""
-    params = {"code": normalise_code(text)[:20], "today": today, "mine": list(mine)}
+    id this browser holds for a shared code, to find its responses in the same query."""
+    params = {"code": normalise_code(text)[:20], "today": today, "mine": mine}
     rows = conn.execute(_FIND_CODE, params).all()
     if not rows:
         return None

@@ -76,25 +76,20 @@ def _unknown_code():
 
 
 def _entry(conn: Connection, code: str) -> survey_service.Entry | None:
-    return survey_service.find_code(
-        conn, code, date.today(), session.get("respondents", {}).values()
-    )
-
-
-def _scan_key(entry: survey_service.Entry) -> str:
-    return f"scan-{entry.scan_id}"
+    mine = session.get("respondents", {}).get(scan_service.normalise_code(code))
+    return survey_service.find_code(conn, code, date.today(), mine)
 
 
 def _respondent(entry: survey_service.Entry, *, create: bool) -> str | None:
-    """The respondent id for this visit: the code's own, or this browser's for a shared code."""
+    """The respondent id for this visit: the code's own, or for a shared code the one this
+    browser's session keeps under the code (a shared code belongs to one scan)."""
     if entry.respondent_id is not None:
         return entry.respondent_id
     mine = session.get("respondents", {})
-    key = _scan_key(entry)
-    if key not in mine and create:
-        mine = {**mine, key: scan_service.new_respondent_id()}
+    if entry.text not in mine and create:
+        mine = {**mine, entry.text: scan_service.new_respondent_id()}
         session["respondents"] = mine
-    return mine.get(key)
+    return mine.get(entry.text)
 
 
 def _finished_here(code: str) -> bool:
