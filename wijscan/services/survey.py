@@ -130,11 +130,13 @@ def _response_of(scan_id: int, respondent_id: str, instrument_id: str) -> dict:
 
 #: Only what a page save needs: no ORM object to build.
 _RESPONSE_STATE = select(Response.id, Response.status).where(*_RESPONSE_OF)
-_ADVANCE = (
-    update(Response.__table__)
-    .where(Response.id == bindparam("response"), Response.next_page < bindparam("done"))
-    .values(next_page=bindparam("done"))
+#: The resume point moves forward, never back: in SQL, not through a loaded attribute, so that
+#: a late retry of an earlier page racing a later page on another connection cannot undo it.
+_ADVANCE_SQL = (
+    f"UPDATE {Response.__table__.name} SET next_page = :done "  # noqa: S608 (no input in it)
+    "WHERE id = :response AND next_page < :done"
 )
+_ADVANCE = text(_ADVANCE_SQL)
 _FINISH = (
     update(Response.__table__)
     .where(*_RESPONSE_OF, Response.status != ResponseStatus.FINAL)
@@ -152,20 +154,30 @@ _USE_CODE = (
 _UPSERTS = {}
 
 
-def _answer_upsert(rows: int):
+def _answer_upsert(dialect: str, rows: int):
     """``INSERT … VALUES (…), (…) ON CONFLICT (response, item) DO UPDATE SET value`` for
     ``rows`` answers of one response: one statement and one round trip (an executemany costs a
     round trip per row on PostgreSQL). Written as text because SQLAlchemy does not cache the
-    compiled form of a multi-row insert; the syntax is the same on SQLite and PostgreSQL.
-    Parameters ``response``, ``item0``, ``value0``, ``item1`` …"""
-    if rows not in _UPSERTS:
+    compiled form of a multi-row insert; the syntax is the same on SQLite and PostgreSQL. On
+    PostgreSQL the statement also moves the resume point (``_ADVANCE`` in a WITH clause: one
+    round trip less per page). Parameters ``response``, ``done``, ``item0``, ``value0`` …"""
+    key = (dialect, rows)
+    if key not in _UPSERTS:
         table = Answer.__table__.name
         values = ", ".join(f"(:response, :item{n}, :value{n})" for n in range(rows))
-        _UPSERTS[rows] = text(
-            f"INSERT INTO {table} (response_id, item_id, value) VALUES {values} "  # noqa: S608
+        statement = (
+            f"INSERT INTO {table} (response_id, item_id, value) VALUES {values} "  # noqa: S608 (same)
             "ON CONFLICT (response_id, item_id) DO UPDATE SET value = excluded.value"
         )
-    return _UPSERTS[rows]
+        if _advances_with_upsert(dialect):
+            statement = f"WITH advanced AS ({_ADVANCE_SQL}) {statement}"
+        _UPSERTS[key] = text(statement)
+    return _UPSERTS[key]
+
+
+def _advances_with_upsert(dialect: str) -> bool:
+    """PostgreSQL runs an UPDATE inside the WITH clause of an INSERT; SQLite does not."""
+    return dialect == "postgresql"
 
 
 def find_code(conn: Connection, text: str, today: date, mine: str | None = None) -> Entry | None:
@@ -294,13 +306,16 @@ def save_page(
     )
     if status == ResponseStatus.FINAL and observer_id is None:
         return  # a late retry of an earlier page changes nothing after the end
+    first_of_instrument = next(p.index for p in pages if p.instrument.id == page.instrument.id)
+    done = page.index - first_of_instrument + 1
+    dialect = conn.dialect.name
     given = [(item_id, value) for item_id, value in values.items() if value is not None]
     if given:
-        params: dict[str, int | str] = {"response": response_id}
+        params: dict[str, int | str] = {"response": response_id, "done": done}
         for n, (item_id, value) in enumerate(given):
             params[f"item{n}"] = item_id
             params[f"value{n}"] = value
-        conn.execute(_answer_upsert(len(given)), params)
+        conn.execute(_answer_upsert(dialect, len(given)), params)
     skipped = [item_id for item_id, value in values.items() if value is None]
     if skipped:
         conn.execute(
@@ -308,11 +323,8 @@ def save_page(
                 Answer.response_id == response_id, Answer.item_id.in_(skipped)
             )
         )
-    first_of_instrument = next(p.index for p in pages if p.instrument.id == page.instrument.id)
-    done = page.index - first_of_instrument + 1
-    # In SQL, not through the loaded attribute: a late retry of an earlier page, racing a later
-    # page on another connection, must never move the resume point back.
-    conn.execute(_ADVANCE, {"response": response_id, "done": done})
+    if not (given and _advances_with_upsert(dialect)):
+        conn.execute(_ADVANCE, {"response": response_id, "done": done})
 
 
 def finish(
