@@ -29,8 +29,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     cfg.finalise(app.config, app.instance_path)
 
-    from wijscan import access, db, i18n, mail
-    from wijscan.extensions import csrf, limiter, login, migrate
+    from wijscan import access, db, i18n, mail, ratelimit
+    from wijscan.extensions import csrf, login, migrate
     from wijscan.extensions import db as sqla
     from wijscan.services import content as content_service
 
@@ -41,7 +41,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app, sqla, directory=str(Path(__file__).resolve().parent.parent / "migrations")
     )
     csrf.init_app(app)
-    limiter.init_app(app)
+    ratelimit.init_app(app)
     login.init_app(app)
     i18n.init_app(app)
     mail.init_app(app)

@@ -29,8 +29,8 @@ DEFAULTS: dict[str, Any] = {
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "PERMANENT_SESSION_LIFETIME": 8 * 3600,
     "RATELIMIT_STORAGE_URI": "memory://",
-    #: Rate limits on login and code entry. Checked per request against the app's own config:
-    #: Flask-Limiter's own switch lives on the one shared limiter object, not on the app.
+    #: Rate limits on login and code entry (wijscan/ratelimit.py); storage as a ``limits``
+    #: storage URI (memory://, redis://host:6379/0 …).
     "RATE_LIMITS": True,
     "LOGIN_RATE_LIMIT": "10 per minute",
     "CODE_RATE_LIMIT": "30 per minute",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -15,8 +14,8 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from wijscan import access
-from wijscan.extensions import db, limiter
+from wijscan import access, ratelimit
+from wijscan.extensions import db
 from wijscan.services import accounts
 from wijscan.web.auth.forms import LoginForm, SetPasswordForm
 from wijscan.web.util import safe_next
@@ -24,13 +23,9 @@ from wijscan.web.util import safe_next
 bp = Blueprint("auth", __name__)
 
 
-def _login_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
-
-
 @bp.route("/inloggen", methods=["GET", "POST"])
 @access.public
-@limiter.limit(_login_limit, methods=["POST"])
+@ratelimit.limit("LOGIN_RATE_LIMIT", "login")
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.start"))
@@ -61,7 +56,7 @@ def logout():
 
 @bp.route("/uitnodiging/<token>", methods=["GET", "POST"])
 @access.public
-@limiter.limit(_login_limit, methods=["POST"])
+@ratelimit.limit("LOGIN_RATE_LIMIT", "invite")
 def accept_invite(token: str):
     invite = accounts.find_invite(token)
     if invite is None:

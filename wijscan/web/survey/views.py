@@ -6,28 +6,23 @@ respondent id lives only in this browser's session cookie.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 from datetime import date
 
-import limits
 from flask import (
     Blueprint,
     abort,
     current_app,
-    make_response,
     redirect,
     render_template,
     request,
     session,
     url_for,
 )
-from flask_limiter.util import get_remote_address
 from sqlalchemy import Connection
-from werkzeug.exceptions import NotFound
 
-from wijscan import access
-from wijscan.extensions import db, limiter
+from wijscan import access, ratelimit
+from wijscan.extensions import db
 from wijscan.models import ScanKind
 from wijscan.services import scans as scan_service
 from wijscan.services import survey as survey_service
@@ -37,37 +32,9 @@ from wijscan.web.survey.forms import CodeForm
 bp = Blueprint("survey", __name__, url_prefix="/s")
 
 
-@functools.cache
-def _parsed_limit(text: str) -> limits.RateLimitItem:
-    return limits.parse(text)
-
-
-def code_limit(view):
-    """Rate-limit code guessing per address: every route that takes a code shares one bucket, so
-    guessing cannot hop routes, and only wrong codes (404) count, so a class behind one school
-    address can start. Uses Flask-Limiter's strategy and storage directly: its per-request
-    machinery cost about a tenth of a page save (docs/performance.md), and this blueprint needs
-    nothing else of it (the ``survey`` blueprint is filtered out of Flask-Limiter's own checks in
-    wijscan/extensions.py)."""
-
-    @functools.wraps(view)
-    def guarded(*args, **kwargs):
-        if not current_app.config.get("RATE_LIMITS", True):
-            return view(*args, **kwargs)
-        limit = _parsed_limit(current_app.config["CODE_RATE_LIMIT"])
-        key = ("survey-code", get_remote_address())
-        if not limiter.limiter.test(limit, *key):
-            abort(429)
-        try:
-            response = make_response(view(*args, **kwargs))
-        except NotFound:
-            limiter.limiter.hit(limit, *key)
-            raise
-        if response.status_code == 404:
-            limiter.limiter.hit(limit, *key)
-        return response
-
-    return guarded
+#: One count per address for every route that takes a code, so guessing cannot hop routes; only
+#: wrong codes count, so a class behind one school address can start.
+code_limit = ratelimit.limit("CODE_RATE_LIMIT", "survey-code", failures_only=True)
 
 
 def _unknown_code():
