@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, session
+from flask import Flask, current_app, has_request_context, session
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -15,6 +15,8 @@ def select_locale() -> str:
     The browser's Accept-Language is ignored on purpose: many Dutch students have phones set to
     English, and the questionnaire is Dutch first; English is there for whoever chooses it.
     """
+    if not has_request_context():  # CLI commands and services run outside a request: Dutch
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     supported = current_app.config["BABEL_SUPPORTED_LOCALES"]
     chosen = session.get("locale")
     if chosen in supported:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import io
+
+from sqlalchemy import func, select
 
 from tests.conftest import login
 from wijscan.models import AuditEntry, Klas, Role, ScanRound, Student
@@ -136,3 +138,19 @@ def test_landing_page_tells_an_empty_school_what_to_do(client, make):
     page = client.get("/start").get_data(as_text=True)
     assert "Er zijn nog geen klassen." in page
     assert "Plan de meetmomenten van dit schooljaar" in page
+
+
+def test_import_problems_are_told_in_the_chosen_language(client, make, db):
+    _coordinator(client, make)
+    csv = b"leerlingnummer;roepnaam;achternaam;klas\n12a!;Sam;;2B\n"
+    dutch = client.post(
+        "/leerlingen/import", data={"file": (io.BytesIO(csv), "leerlingen.csv")}
+    ).get_data(as_text=True)
+    assert "rij 2, kolom achternaam: leeg; elke leerling heeft een achternaam nodig" in dutch
+    client.get("/taal/en")
+    english = client.post(
+        "/leerlingen/import", data={"file": (io.BytesIO(csv), "leerlingen.csv")}
+    ).get_data(as_text=True)
+    assert "row 2, column achternaam: empty; every student needs an achternaam" in english
+    assert "row 2, column leerlingnummer: ‘12a!’ is not a valid student number" in english
+    assert db.session.scalar(select(func.count(Student.id))) == 0

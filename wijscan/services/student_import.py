@@ -47,6 +47,9 @@ import re
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import insert, select, update
 
 from wijscan.extensions import db
@@ -136,9 +139,9 @@ class ImportProblem:
     message: str
 
     def __str__(self) -> str:
-        where = "bestand" if self.row == 0 else f"rij {self.row}"
+        where = _("bestand") if self.row == 0 else _("rij %(row)d", row=self.row)
         if self.column:
-            where += f", kolom {self.column}"
+            where = _("%(where)s, kolom %(column)s", where=where, column=self.column)
         return f"{where}: {self.message}"
 
 
@@ -221,28 +224,32 @@ def _decode(data: bytes) -> tuple[str | None, list[ImportProblem]]:
         return None, [ImportProblem(row, None, message)]
 
     if not data.strip():
-        return bad("het bestand is leeg")
+        return bad(_("het bestand is leeg"))
     if len(data) > MAX_BYTES:
-        return bad(f"het bestand is te groot (meer dan {MAX_BYTES // (1024 * 1024)} MB)")
+        return bad(_("het bestand is te groot (meer dan %(mb)d MB)", mb=MAX_BYTES // (1024 * 1024)))
     if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
-        return bad("dit is een Excel-bestand, geen CSV; kies in Excel ‘Opslaan als’ → ‘CSV UTF-8’")
+        return bad(
+            _("dit is een Excel-bestand, geen CSV; kies in Excel ‘Opslaan als’ → ‘CSV UTF-8’")
+        )
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return bad("dit bestand is UTF-16; sla het op als ‘CSV UTF-8’")
+        return bad(_("dit bestand is UTF-16; sla het op als ‘CSV UTF-8’"))
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         if data.startswith(b"\xef\xbb\xbf"):
             row = len(_NEWLINE_BYTES_RE.findall(data, 0, exc.start)) + 1
-            return bad("ongeldige UTF-8-tekens; sla het bestand op als ‘CSV UTF-8’", row)
+            return bad(_("ongeldige UTF-8-tekens; sla het bestand op als ‘CSV UTF-8’"), row)
         try:
             text = data.decode("cp1252")
         except UnicodeDecodeError as exc2:
             row = len(_NEWLINE_BYTES_RE.findall(data, 0, exc2.start)) + 1
-            return bad("onleesbare tekens: dit is geen CSV-bestand in UTF-8 of Windows-1252", row)
+            return bad(
+                _("onleesbare tekens: dit is geen CSV-bestand in UTF-8 of Windows-1252"), row
+            )
     control = _CONTROL_RE.search(text)
     if control is not None:
         row = len(_NEWLINE_RE.findall(text, 0, control.start())) + 1
-        return bad("bevat binaire tekens: dit is geen CSV-bestand", row)
+        return bad(_("bevat binaire tekens: dit is geen CSV-bestand"), row)
     return text, []
 
 
@@ -287,9 +294,9 @@ def _parse(data: bytes) -> tuple[list[StudentRow], list[ImportProblem], dict[str
         except csv.Error as exc:
             unclosed = "end of data" in str(exc)
             message = (
-                "aanhalingsteken wordt nergens afgesloten"
+                _("aanhalingsteken wordt nergens afgesloten")
                 if unclosed
-                else "aanhalingstekens kloppen niet"
+                else _("aanhalingstekens kloppen niet")
             )
             problems.append(ImportProblem(previous_line + 1, None, message))
             if not records:  # the header itself is broken: nothing more to say
@@ -303,7 +310,7 @@ def _parse(data: bytes) -> tuple[list[StudentRow], list[ImportProblem], dict[str
             records.append((start, fields))
 
     if not records:
-        return [], [*problems, ImportProblem(0, None, "het bestand is leeg")], {}
+        return [], [*problems, ImportProblem(0, None, _("het bestand is leeg"))], {}
 
     header_row, header = records[0]
     index, header_problems = _read_header(header_row, header)
@@ -313,7 +320,7 @@ def _parse(data: bytes) -> tuple[list[StudentRow], list[ImportProblem], dict[str
         return [], problems, names
     if len(records) == 1:
         problems.append(
-            ImportProblem(0, None, "het bestand heeft alleen een kopregel, geen leerlingen")
+            ImportProblem(0, None, _("het bestand heeft alleen een kopregel, geen leerlingen"))
         )
         return [], problems, names
     rows: list[StudentRow] = []
@@ -327,7 +334,11 @@ def _parse(data: bytes) -> tuple[list[StudentRow], list[ImportProblem], dict[str
     for line, fields in records[1:]:
         if len(fields) < width or any(f.strip() for f in fields[width:]):
             problems.append(
-                ImportProblem(line, None, f"{len(fields)} velden; de kopregel heeft er {width}")
+                ImportProblem(
+                    line,
+                    None,
+                    _("%(n)d velden; de kopregel heeft er %(width)d", n=len(fields), width=width),
+                )
             )
             continue
         values = {key: _clean(fields[i]) for key, i in index.items()}
@@ -336,21 +347,33 @@ def _parse(data: bytes) -> tuple[list[StudentRow], list[ImportProblem], dict[str
 
         for key in REQUIRED:
             if not values[key]:
-                problem(key, _EMPTY_MESSAGES[key])
+                problem(key, str(_EMPTY_MESSAGES[key]))
         for key, limit in MAX_LENGTH.items():
             if key in values and len(values[key]) > limit:
-                problem(key, f"te lang ({len(values[key])} tekens, hoogstens {limit})")
+                problem(
+                    key,
+                    _(
+                        "te lang (%(n)d tekens, hoogstens %(limit)d)",
+                        n=len(values[key]),
+                        limit=limit,
+                    ),
+                )
 
         nummer = values["leerlingnummer"]
         if nummer and len(nummer) <= MAX_LENGTH["leerlingnummer"]:
             if not LEERLINGNUMMER_RE.fullmatch(nummer):
                 problem(
                     "leerlingnummer",
-                    f"‘{_short(nummer)}’ is geen geldig leerlingnummer "
-                    "(alleen letters, cijfers en -)",
+                    _(
+                        "‘%(value)s’ is geen geldig leerlingnummer (alleen letters, cijfers en -)",
+                        value=_short(nummer),
+                    ),
                 )
             elif nummer in first_row_of:
-                problem("leerlingnummer", f"{nummer} staat ook in rij {first_row_of[nummer]}")
+                problem(
+                    "leerlingnummer",
+                    _("%(value)s staat ook in rij %(row)d", value=nummer, row=first_row_of[nummer]),
+                )
             else:
                 first_row_of[nummer] = line
 
@@ -360,7 +383,10 @@ def _parse(data: bytes) -> tuple[list[StudentRow], list[ImportProblem], dict[str
             if raw.isdigit() and 1 <= int(raw) <= 6:
                 leerjaar = int(raw)
             else:
-                problem("leerjaar", f"‘{_short(raw)}’ is geen leerjaar; gebruik 1 t/m 6")
+                problem(
+                    "leerjaar",
+                    _("‘%(value)s’ is geen leerjaar; gebruik 1 t/m 6", value=_short(raw)),
+                )
 
         niveau: str | None = None
         raw = values.get("niveau", "")
@@ -369,7 +395,11 @@ def _parse(data: bytes) -> tuple[list[StudentRow], list[ImportProblem], dict[str
             if niveau is None:
                 problem(
                     "niveau",
-                    f"‘{_short(raw)}’ is geen bekend niveau; gebruik {', '.join(STREAMS)}",
+                    _(
+                        "‘%(value)s’ is geen bekend niveau; gebruik %(streams)s",
+                        value=_short(raw),
+                        streams=", ".join(STREAMS),
+                    ),
                 )
 
         # One class, one leerjaar and niveau: the file must not contradict itself.
@@ -381,7 +411,16 @@ def _parse(data: bytes) -> tuple[list[StudentRow], list[ImportProblem], dict[str
                     continue
                 if key in seen and seen[key][1] != value:
                     first_line, first_value = seen[key]
-                    problem(key, f"klas {klas} heeft in rij {first_line} {key} {first_value}")
+                    problem(
+                        key,
+                        _(
+                            "klas %(klas)s heeft in rij %(row)d %(column)s %(value)s",
+                            klas=klas,
+                            row=first_line,
+                            column=key,
+                            value=first_value,
+                        ),
+                    )
                 else:
                     seen.setdefault(key, (line, value))
 
@@ -416,10 +455,10 @@ class _Collector:
 
 
 _EMPTY_MESSAGES = {
-    "leerlingnummer": "leeg; elke leerling heeft een leerlingnummer nodig",
-    "roepnaam": "leeg; elke leerling heeft een roepnaam nodig",
-    "achternaam": "leeg; elke leerling heeft een achternaam nodig",
-    "klas": "leeg; elke leerling heeft een klas nodig",
+    "leerlingnummer": _l("leeg; elke leerling heeft een leerlingnummer nodig"),
+    "roepnaam": _l("leeg; elke leerling heeft een roepnaam nodig"),
+    "achternaam": _l("leeg; elke leerling heeft een achternaam nodig"),
+    "klas": _l("leeg; elke leerling heeft een klas nodig"),
 }
 
 
@@ -433,8 +472,10 @@ def _read_header(line: int, header: list[str]) -> tuple[dict[str, int], list[Imp
             ImportProblem(
                 line,
                 None,
-                "geen bekende kolommen in de kopregel; verwacht leerlingnummer, roepnaam, "
-                "achternaam en klas",
+                _(
+                    "geen bekende kolommen in de kopregel; verwacht leerlingnummer, roepnaam, "
+                    "achternaam en klas"
+                ),
             )
         ]
     index: dict[str, int] = {}
@@ -443,12 +484,16 @@ def _read_header(line: int, header: list[str]) -> tuple[dict[str, int], list[Imp
         alias = next((a for a in aliases if a in positions), None)
         if alias is None:
             if key in REQUIRED:
-                names = " of ".join(filter(None, (", ".join(aliases[:-1]), aliases[-1])))
-                problems.append(ImportProblem(line, key, f"ontbreekt; noem een kolom {names}"))
+                names = _(" of ").join(filter(None, (", ".join(aliases[:-1]), aliases[-1])))
+                problems.append(
+                    ImportProblem(line, key, _("ontbreekt; noem een kolom %(names)s", names=names))
+                )
             continue
         if len(positions[alias]) > 1:
             problems.append(
-                ImportProblem(line, header[positions[alias][0]].strip(), "staat er meer dan eens")
+                ImportProblem(
+                    line, header[positions[alias][0]].strip(), _("staat er meer dan eens")
+                )
             )
             continue
         index[key] = positions[alias][0]
@@ -493,8 +538,12 @@ def import_students(school_id: int, data: bytes, *, user_id: int | None = None) 
                     ImportProblem(
                         r.row,
                         klas_column,
-                        f"klas {existing.name} is gearchiveerd ({n} "
-                        f"{'leerling' if n == 1 else 'leerlingen'} in dit bestand)",
+                        ngettext(
+                            "klas %(klas)s is gearchiveerd (%(num)d leerling in dit bestand)",
+                            "klas %(klas)s is gearchiveerd (%(num)d leerlingen in dit bestand)",
+                            n,
+                            klas=existing.name,
+                        ),
                     )
                 )
             continue
@@ -509,12 +558,18 @@ def import_students(school_id: int, data: bytes, *, user_id: int | None = None) 
                     continue
                 if what in columns:
                     column = columns[what]
-                    message = f"leeg, en uit de naam van nieuwe klas {r.klas} volgt geen {what}"
+                    message = _(
+                        "leeg, en uit de naam van nieuwe klas %(klas)s volgt geen %(column)s",
+                        klas=r.klas,
+                        column=what,
+                    )
                 else:
                     column = klas_column
-                    message = (
-                        f"uit de naam van nieuwe klas {r.klas} volgt geen {what}; "
-                        f"voeg een kolom {what} toe of maak de klas eerst aan bij Klassen"
+                    message = _(
+                        "uit de naam van nieuwe klas %(klas)s volgt geen %(column)s; voeg een "
+                        "kolom %(column)s toe of maak de klas eerst aan bij Klassen",
+                        klas=r.klas,
+                        column=what,
                     )
                 problems.append(ImportProblem(r.row, column, message))
             continue
