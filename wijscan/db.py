@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from flask import has_request_context, request
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from flask import g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 
 def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
@@ -32,5 +36,26 @@ def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        writes = has_request_context() and request.method not in ("GET", "HEAD")
+        writes = has_request_context() and (
+            request.method not in ("GET", "HEAD") or g.get("wijscan_writes", False)
+        )
         connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+
+
+@contextmanager
+def write_transaction(session: Session) -> Iterator[None]:
+    """A write inside a reading request (a GET that finds work to do, such as closing a scan
+    whose round has ended): the read transaction ends, and the work runs in a transaction of its
+    own that is committed at the end of the block (rolled back on an error). On SQLite that
+    transaction begins IMMEDIATE, so it takes the write lock at once instead of failing to
+    upgrade a read snapshot that another writer has moved past."""
+    session.commit()  # a reading request has nothing to write: this only ends the transaction
+    g.wijscan_writes = True
+    try:
+        yield
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        g.wijscan_writes = False

@@ -337,3 +337,50 @@ def test_close_due_closes_scans_of_ended_rounds(app, client, klas_world, db, run
     assert second.output.strip() == "1 scan(s) closed."
     db.session.commit()
     assert db.session.get(Scan, scan_id).status == ScanStatus.CLOSED
+
+
+def test_looking_at_a_scan_after_its_round_ended_closes_it_once(app, client, klas_world, db):
+    scan_id = _open(client, klas_world)
+    codes = db.session.scalars(select(AccessCode.code).where(AccessCode.scan_id == scan_id)).all()
+    for code in codes[:5]:
+        _answer_all(app.test_client(), code, klas_world)
+    klas_world["round"].closes_on = date.today() - timedelta(days=1)
+    klas_world["round"].opens_on = date.today() - timedelta(days=9)
+    db.session.commit()
+    # The mentor's look closes and scores it (a write in a GET, in a transaction of its own).
+    assert client.get(f"/scans/{scan_id}").status_code == 200
+    assert client.get(f"/scans/{scan_id}/voortgang").status_code == 200
+    db.session.commit()
+    assert db.session.get(Scan, scan_id).status == ScanStatus.CLOSED
+    stored = db.session.scalars(
+        select(StoredResult.instrument_id).where(StoredResult.respondent_id.is_(None))
+    ).all()
+    assert sorted(stored) == ["individu", "klas"]
+
+
+def test_a_scan_closed_meanwhile_is_not_scored_again(app, client, klas_world, db):
+    """Two closers at once: the one whose claim finds the scan already closed stores nothing."""
+    from sqlalchemy import update
+
+    from wijscan.services import scans as scan_service
+
+    scan_id = _open(client, klas_world)
+    codes = db.session.scalars(select(AccessCode.code).where(AccessCode.scan_id == scan_id)).all()
+    for code in codes[:5]:
+        _answer_all(app.test_client(), code, klas_world)
+    db.session.commit()
+    stale = db.session.get(Scan, scan_id)
+    assert stale.status == ScanStatus.OPEN
+    # Another request closes it after this one loaded it (the in-memory object stays open).
+    db.session.execute(
+        update(Scan)
+        .where(Scan.id == scan_id)
+        .values(status=ScanStatus.CLOSED)
+        .execution_options(synchronize_session=False)
+    )
+    assert stale.status == ScanStatus.OPEN
+    scan_service.close_scan(stale, klas_world["content"], None)
+    db.session.commit()
+    assert stale.status == ScanStatus.CLOSED
+    assert db.session.scalar(select(func.count(StoredResult.id))) == 0
+    assert db.session.scalar(select(func.count(Signal.id))) == 0

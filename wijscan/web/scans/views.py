@@ -23,6 +23,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from wijscan import access, mail
+from wijscan.db import write_transaction
 from wijscan.extensions import db
 from wijscan.models import Role, Scan, ScanKind, ScanMode, ScanRound, ScanStatus
 from wijscan.services import scans as scan_service
@@ -51,8 +52,8 @@ def _scan_for_user(scan_id: int) -> Scan:
             abort(404)
     # A scan whose round has ended closes the first time anyone looks at it.
     if scan.status == ScanStatus.OPEN and scan.round.closes_on < date.today():
-        scan_service.close_scan(scan, get_content(), None)
-        db.session.commit()
+        with write_transaction(db.session):
+            scan_service.close_scan(scan, get_content(), None)
     return scan
 
 
