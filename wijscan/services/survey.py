@@ -3,6 +3,10 @@
 Every page is saved when the respondent goes on. Saves are idempotent: an answer is one row per
 (response, item) and a retried or doubled request updates that row with the same value instead of
 adding one. Responses are created with ``INSERT … ON CONFLICT DO NOTHING`` for the same reason.
+
+The functions run Core statements on the connection they are given, inside its transaction (the
+questionnaire's views give their own; the mentor's observation list the session's): a page save
+is the hot path of a scan morning, and the ORM layer cost more than the SQL.
 """
 
 from __future__ import annotations
@@ -82,9 +86,8 @@ class Entry:
         return self.respondent_id is not None
 
 
-# The statements of the hot path (every page save) are built once and run on the session's
-# connection as Core statements: building SQLAlchemy expressions and the ORM layer cost more than
-# running them here (bench/bench_submit.py, docs/performance.md).
+# The statements of the hot path (every page save) are built once: building SQLAlchemy
+# expressions costs more than running them here (bench/bench_submit.py, docs/performance.md).
 _FIND_CODE = (
     select(
         AccessCode.id,
