@@ -384,3 +384,35 @@ def test_a_scan_closed_meanwhile_is_not_scored_again(app, client, klas_world, db
     assert stale.status == ScanStatus.CLOSED
     assert db.session.scalar(select(func.count(StoredResult.id))) == 0
     assert db.session.scalar(select(func.count(Signal.id))) == 0
+
+
+def test_the_last_page_makes_every_response_final_even_one_never_started(
+    app, client, klas_world, db
+):
+    """A student who jumps straight to the last page still ends with both responses final
+    (the klas one is created empty), and the personal code is used up."""
+    scan_id = _open(client, klas_world)
+    code = db.session.scalars(select(AccessCode.code).where(AccessCode.scan_id == scan_id)).first()
+    student = app.test_client()
+    assert student.post(f"/s/{code}").status_code == 302
+    _, total = _page_answers(klas_world, 1)
+    answers, _ = _page_answers(klas_world, total, "2")
+    last = student.post(f"/s/{code}/{total}", data={**answers, "nav": "next"})
+    assert last.status_code == 302
+    assert last.headers["Location"].endswith(f"/s/{code}/klaar")
+    db.session.commit()
+    responses = db.session.scalars(select(Response).where(Response.scan_id == scan_id)).all()
+    assert {r.instrument_id: r.status for r in responses} == {
+        "klas": ResponseStatus.FINAL,
+        "individu": ResponseStatus.FINAL,
+    }
+    klas_response = next(r for r in responses if r.instrument_id == "klas")
+    assert (
+        db.session.scalar(
+            select(func.count(Answer.id)).where(Answer.response_id == klas_response.id)
+        )
+        == 0
+    )
+    used = db.session.scalar(select(AccessCode.used_at).where(AccessCode.code == code))
+    assert used is not None
+    assert app.test_client().get(f"/s/{code}").status_code == 404

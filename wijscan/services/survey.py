@@ -140,9 +140,15 @@ _ADVANCE_SQL = (
     "WHERE id = :response AND next_page < :done"
 )
 _ADVANCE = text(_ADVANCE_SQL)
+#: Every response of the respondent to the given instruments becomes final (one statement).
 _FINISH = (
     update(Response.__table__)
-    .where(*_RESPONSE_OF, Response.status != ResponseStatus.FINAL)
+    .where(
+        Response.scan_id == bindparam("of_scan"),
+        Response.respondent_id == bindparam("of_respondent"),
+        Response.instrument_id.in_(bindparam("instruments", expanding=True)),
+        Response.status != ResponseStatus.FINAL,
+    )
     .values(status=ResponseStatus.FINAL, finished_at=bindparam("now"))
 )
 _USE_CODE = (
@@ -211,12 +217,17 @@ def _response_state(
     respondent_id: str,
     instrument: Instrument,
     observer_id: int | None,
+    *,
+    missing: bool = False,
 ) -> tuple[int, ResponseStatus]:
-    """Id and status of the respondent's response to ``instrument``, created when missing."""
+    """Id and status of the respondent's response to ``instrument``, created when missing.
+    ``missing``: the caller looked in this transaction and found none, so the insert comes
+    first (one statement instead of three)."""
     params = _response_of(scan_id, respondent_id, instrument.id)
-    row = conn.execute(_RESPONSE_STATE, params).first()
+    row = None if missing else conn.execute(_RESPONSE_STATE, params).first()
     if row is None:
-        _create_response(conn, scan_id, respondent_id, instrument, observer_id)
+        row = _create_response(conn, scan_id, respondent_id, instrument, observer_id)
+    if row is None:  # created meanwhile by a racing request (ON CONFLICT DO NOTHING)
         row = conn.execute(_RESPONSE_STATE, params).first()
     return row.id, row.status
 
@@ -227,8 +238,9 @@ def _create_response(
     respondent_id: str,
     instrument: Instrument,
     observer_id: int | None,
-) -> None:
-    """INSERT … ON CONFLICT DO NOTHING: two racing first saves create one response."""
+) -> Row | None:
+    """INSERT … ON CONFLICT DO NOTHING: two racing first saves create one response. Returns the
+    new response's id and status, None when it already existed."""
     insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
     statement = (
         insert(Response.__table__)
@@ -243,8 +255,9 @@ def _create_response(
             created_at=utcnow(),
         )
         .on_conflict_do_nothing(index_elements=["scan_id", "respondent_id", "instrument_id"])
+        .returning(Response.id, Response.status)
     )
-    conn.execute(statement)
+    return conn.execute(statement).first()
 
 
 @dataclass
@@ -289,11 +302,12 @@ def save_page(
     pages: list[Page],
     raw: Mapping[str, str],
     observer_id: int | None = None,
-    known: tuple[int, ResponseStatus] | None = None,
+    responses: Mapping[str, tuple[int, ResponseStatus]] | None = None,
 ) -> None:
     """Save the answers of one page. An empty answer is a skipped item; an answer outside the
-    scale raises SurveyError. Doing it twice gives the same rows. ``known``: the response's id
-    and status when the caller has them (``Entry.responses``)."""
+    scale raises SurveyError. Doing it twice gives the same rows. ``responses``: the
+    respondent's responses as the caller read them in this transaction (``Entry.responses``;
+    an instrument without one has none yet)."""
     points = page.instrument.scale.points
     values: dict[str, int | None] = {}
     for item in page.items:
@@ -304,8 +318,9 @@ def save_page(
         if not text.isdigit() or not 1 <= int(text) <= points:
             raise SurveyError(item.id, f"answer {text!r} is not on the scale 1..{points}")
         values[item.id] = int(text)
+    known = responses.get(page.instrument.id) if responses is not None else None
     response_id, status = known or _response_state(
-        conn, scan_id, respondent_id, page.instrument, observer_id
+        conn, scan_id, respondent_id, page.instrument, observer_id, missing=responses is not None
     )
     if status == ResponseStatus.FINAL and observer_id is None:
         return  # a late retry of an earlier page changes nothing after the end
@@ -331,17 +346,30 @@ def save_page(
 
 
 def finish(
-    conn: Connection, scan_id: int, respondent_id: str, pages: list[Page], code_id: int | None
+    conn: Connection,
+    scan_id: int,
+    respondent_id: str,
+    pages: list[Page],
+    code_id: int | None,
+    responses: Mapping[str, tuple[int, ResponseStatus]] | None = None,
 ) -> None:
     """Make the respondent's responses final; a personal code (``code_id``) cannot start the
-    scan again. A shared code is never used up."""
+    scan again. A shared code is never used up. ``responses`` as for :func:`save_page`."""
     now = utcnow()
-    for instrument in {p.instrument.id: p.instrument for p in pages}.values():
+    instruments = {p.instrument.id: p.instrument for p in pages}
+    for instrument in instruments.values():
         # A response exists once a page of it was saved; create one for an instrument whose
         # pages were all skipped, so that it is final too.
-        params = _response_of(scan_id, respondent_id, instrument.id)
-        if conn.execute(_RESPONSE_STATE, params).first() is None:
-            _create_response(conn, scan_id, respondent_id, instrument, None)
-        conn.execute(_FINISH, {**params, "now": now})
+        if responses is None or instrument.id not in responses:
+            _response_state(conn, scan_id, respondent_id, instrument, None)
+    conn.execute(
+        _FINISH,
+        {
+            "of_scan": scan_id,
+            "of_respondent": respondent_id,
+            "instruments": list(instruments),
+            "now": now,
+        },
+    )
     if code_id is not None:
         conn.execute(_USE_CODE, {"code_id": code_id, "now": now})

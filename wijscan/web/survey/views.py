@@ -151,7 +151,7 @@ def _visit(conn: Connection, code: str, number: int, going_back: bool) -> _Visit
                 current,
                 visit.pages,
                 request.form,
-                known=entry.responses.get(current.instrument.id),
+                responses=entry.responses,
             )
         except survey_service.SurveyError as error:
             visit.error_item = error.item
@@ -159,7 +159,12 @@ def _visit(conn: Connection, code: str, number: int, going_back: bool) -> _Visit
             visit.saved = True
             if number == len(visit.pages) and not going_back:
                 survey_service.finish(
-                    conn, entry.scan_id, visit.respondent, visit.pages, entry.code_id
+                    conn,
+                    entry.scan_id,
+                    visit.respondent,
+                    visit.pages,
+                    entry.code_id,
+                    responses=entry.responses,
                 )
                 visit.finished = True
             return visit
