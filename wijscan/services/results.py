@@ -7,7 +7,7 @@ import dataclasses
 from collections import defaultdict
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from wijscan.content import Content
@@ -65,8 +65,22 @@ def _store(scan: Scan, instrument, respondent_id: str | None, payload: dict) -> 
     )
 
 
-def close_scan(scan: Scan, content: Content) -> None:
-    """Score every instrument of ``scan``, store the results and signals; flushes only."""
+def close_scan(scan: Scan, content: Content) -> bool:
+    """Close ``scan``: score every instrument, store the results and signals; flushes only.
+
+    The close is claimed in SQL first (``UPDATE … WHERE status = open``): of two requests that
+    close the same scan at once (a mentor's look after the round ended, the coordinator's button,
+    the daily ``close-due``), one scores it and the other does nothing, so results and signals
+    are never stored twice. Returns whether this call closed it."""
+    claimed = db.session.execute(
+        update(Scan)
+        .where(Scan.id == scan.id, Scan.status == ScanStatus.OPEN)
+        .values(status=ScanStatus.CLOSED, closed_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(scan, ["status", "closed_at"])
+    if not claimed:
+        return False
     responses = list(
         db.session.scalars(
             select(Response)
@@ -148,6 +162,5 @@ def close_scan(scan: Scan, content: Content) -> None:
                 detail={"themes": detail["themes"], "items": detail["items"]},
             )
         )
-    scan.status = ScanStatus.CLOSED
-    scan.closed_at = utcnow()
     db.session.flush()
+    return True

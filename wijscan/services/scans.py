@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from wijscan.content import Content
 from wijscan.extensions import db
@@ -32,7 +32,6 @@ from wijscan.models import (
     ScanStatus,
     Student,
     User,
-    utcnow,
 )
 from wijscan.services import results
 from wijscan.services.setup import SetupError, audit
@@ -263,23 +262,10 @@ def progress(scan: Scan) -> Progress:
 
 
 def close_scan(scan: Scan, content: Content, user: User | None) -> None:
-    """Close a scan: no code works any more; score it and raise signals.
-
-    The close is claimed in SQL first (``UPDATE … WHERE status = open``): of two requests that
-    close the same scan at once (a mentor's look after the round ended, the coordinator's button,
-    the daily ``close-due``), one scores it and the other does nothing, so results and signals
-    are never stored twice."""
-    claimed = db.session.execute(
-        update(Scan)
-        .where(Scan.id == scan.id, Scan.status == ScanStatus.OPEN)
-        .values(status=ScanStatus.CLOSED, closed_at=utcnow())
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if not claimed:
-        db.session.refresh(scan)
-        return
-    results.close_scan(scan, content)
-    audit(scan.school_id, user.id if user else None, "close_scan", scan)
+    """Close a scan: no code works any more; score it and raise signals (once, also when two
+    requests close it at once: see :func:`results.close_scan`)."""
+    if results.close_scan(scan, content):
+        audit(scan.school_id, user.id if user else None, "close_scan", scan)
 
 
 def close_due_scans(content: Content, today: date, school_id: int | None = None) -> int:
