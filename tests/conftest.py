@@ -29,6 +29,16 @@ def need(condition: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
+def postgres_server_url() -> str | None:
+    """A PostgreSQL server for tests that need one whatever the suite runs on:
+    WIJSCAN_TEST_POSTGRES_URL, else the suite's own database when that is PostgreSQL."""
+    url = os.environ.get("WIJSCAN_TEST_POSTGRES_URL") or None
+    whole_suite = os.environ.get("WIJSCAN_TEST_DATABASE_URL", "")
+    if url is None and whole_suite.startswith("postgresql"):
+        url = whole_suite
+    return url
+
+
 def _postgres_database(url: str) -> str:
     """A fresh, empty database on the server of ``url`` for this test session."""
     base = make_url(url)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import need
+from tests.conftest import need, postgres_server_url
 from tests.load import checks
 from tests.load.server import (
     Gunicorn,
@@ -49,14 +49,6 @@ INSTRUMENTS = ["klas", "individu"]
 SEED = 20261123
 
 
-def _postgres_server() -> str | None:
-    url = os.environ.get("WIJSCAN_TEST_POSTGRES_URL") or None
-    whole_suite = os.environ.get("WIJSCAN_TEST_DATABASE_URL", "")
-    if url is None and whole_suite.startswith("postgresql"):
-        url = whole_suite
-    return url
-
-
 def _second_pass_of_make_test() -> bool:
     """`make test` runs the suite a second time with WIJSCAN_TEST_DATABASE_URL set to
     WIJSCAN_TEST_POSTGRES_URL. The first pass already loaded both databases; a second round of
@@ -73,7 +65,7 @@ def database(request, tmp_path_factory):
         pytest.skip("the load test ran on both databases in the first pass of make test")
     server = None
     if request.param == "postgresql":
-        server = _postgres_server()
+        server = postgres_server_url()
         need(server is not None, "WIJSCAN_TEST_POSTGRES_URL (a PostgreSQL server to load)")
         url = create_postgres_database(server)
     else:

@@ -7,7 +7,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from tests.conftest import login, make_test_app
 from wijscan.models import (
@@ -416,3 +416,43 @@ def test_the_last_page_makes_every_response_final_even_one_never_started(
     used = db.session.scalar(select(AccessCode.used_at).where(AccessCode.code == code))
     assert used is not None
     assert app.test_client().get(f"/s/{code}").status_code == 404
+
+
+def test_a_page_save_is_one_statement_on_postgresql(app, client, klas_world, db):
+    """On PostgreSQL every page of a code the app has seen is saved in one statement, the first
+    of an instrument and the last included (``survey.save_page_at_once``); SQLite takes the
+    long way (look the code up, then write). Both end with the same rows."""
+    scan_id = _open(client, klas_world)
+    code = db.session.scalars(select(AccessCode.code).where(AccessCode.scan_id == scan_id)).first()
+    student = app.test_client()
+    assert student.get(f"/s/{code}").status_code == 200
+    assert student.post(f"/s/{code}").status_code == 302
+    statements = []
+
+    def count(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    _, total = _page_answers(klas_world, 1)
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        for number in range(1, total + 1):
+            answers, _ = _page_answers(klas_world, number, "5")
+            saved = student.post(f"/s/{code}/{number}", data={**answers, "nav": "next"})
+            assert saved.status_code == 302
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert saved.headers["Location"].endswith(f"/s/{code}/klaar")
+    if db.engine.dialect.name == "postgresql":
+        assert len(statements) == total, statements
+    else:
+        assert len(statements) > 3 * total, statements
+    db.session.commit()
+    responses = db.session.scalars(select(Response).where(Response.scan_id == scan_id)).all()
+    assert sorted((r.instrument_id, r.status, r.next_page) for r in responses) == [
+        ("individu", ResponseStatus.FINAL, 6),
+        ("klas", ResponseStatus.FINAL, 6),
+    ]
+    values = db.session.scalars(select(Answer.value)).all()
+    assert len(values) == sum(len(_page_answers(klas_world, n)[0]) for n in range(1, total + 1))
+    assert set(values) == {5}
+    assert db.session.scalar(select(AccessCode.used_at).where(AccessCode.code == code))

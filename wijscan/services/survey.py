@@ -15,8 +15,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Connection, Row, String, and_, bindparam, func, select, text, update
+from sqlalchemy import (
+    Connection,
+    Row,
+    String,
+    TextClause,
+    and_,
+    bindparam,
+    func,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Engine
 
 from wijscan.content import Content, Instrument, Item
 from wijscan.models import (
@@ -189,16 +201,210 @@ def _advances_with_upsert(dialect: str) -> bool:
     return dialect == "postgresql"
 
 
-def find_code(conn: Connection, text: str, today: date, mine: str | None = None) -> Entry | None:
+def find_code(
+    conn: Connection,
+    text: str,
+    today: date,
+    mine: str | None = None,
+    known: KnownCodes | None = None,
+) -> Entry | None:
     """The code for ``text`` while its scan and round are open; None otherwise (wrong,
     expired, closed or already used all look the same to the caller). ``mine``: the respondent
-    id this browser holds for a shared code, to find its responses in the same query."""
+    id this browser holds for a shared code, to find its responses in the same query. A code
+    found is remembered in ``known``."""
     params = {"code": normalise_code(text)[:20], "today": today, "mine": mine}
     rows = conn.execute(_FIND_CODE, params).all()
     if not rows:
         return None
     responses = {row[6]: (row[7], row[8]) for row in rows if row[6] is not None}
-    return Entry(*rows[0][:6], responses=responses)
+    entry = Entry(*rows[0][:6], responses=responses)
+    if known is not None:
+        known.remember(entry)
+    return entry
+
+
+class KnownCodes:
+    """What never changes about a code once it exists — its scan, the scan's instruments and
+    kind, its respondent — by code text, as found by :func:`find_code` (one per app process).
+
+    Only a hint for :func:`save_page_at_once`, which checks again in SQL everything that can
+    change (used, scan closed, round over) and that the hint still holds; a wrong or stale hint
+    makes it save nothing, never the wrong thing. Bounded: when full it starts again."""
+
+    def __init__(self, size: int = 20_000):
+        self.size = size
+        self._entries: dict[str, Entry] = {}
+
+    def remember(self, entry: Entry) -> None:
+        if len(self._entries) >= self.size:
+            self._entries.clear()
+        self._entries[entry.text] = Entry(
+            entry.code_id,
+            entry.text,
+            entry.respondent_id,
+            entry.scan_id,
+            entry.instruments,
+            entry.kind,
+        )
+
+    def get(self, text: str) -> Entry | None:
+        return self._entries.get(normalise_code(text))
+
+
+#: :func:`save_page_at_once`'s statement. ``{values}``, ``{dropped}`` and ``{finishing}`` stand
+#: for the page's answers, skipped items and (last page) the scan's instruments, ``{step}`` for
+#: the resume point or finishing part, ``{response}`` … for the table names: no input in it.
+_AT_ONCE_SQL = """
+WITH entry AS (
+    SELECT c.id AS code_id, s.id AS scan_id,
+           COALESCE(c.respondent_id, CAST(:mine AS VARCHAR)) AS who
+    FROM {code} c JOIN {scan} s ON s.id = c.scan_id JOIN {round} r ON r.id = s.round_id
+    WHERE c.code = :code AND c.used_at IS NULL AND s.status = :open
+      AND s.instruments = :instruments AND r.opens_on <= :today AND r.closes_on >= :today
+), existing AS (
+    SELECT p.id, p.status FROM {response} p JOIN entry e
+      ON p.scan_id = e.scan_id AND p.respondent_id = e.who AND p.instrument_id = :instrument
+), created AS (
+    INSERT INTO {response}
+        (scan_id, respondent_id, instrument_id, instrument_version, status, next_page, created_at)
+    SELECT e.scan_id, e.who, :instrument, :version, :in_progress, :done, :now FROM entry e
+    WHERE e.who IS NOT NULL AND NOT EXISTS (SELECT 1 FROM existing) AND {may_create}
+    ON CONFLICT (scan_id, respondent_id, instrument_id) DO NOTHING
+    RETURNING id
+), target AS (
+    SELECT id FROM existing WHERE status <> :final AND {ready}
+    UNION ALL SELECT id FROM created
+){step}, saved AS (
+    INSERT INTO {answer} (response_id, item_id, value)
+    SELECT target.id, v.item, v.value FROM target, (VALUES {values}) AS v (item, value)
+    WHERE v.item IS NOT NULL
+    ON CONFLICT (response_id, item_id) DO UPDATE SET value = excluded.value
+), dropped AS (
+    DELETE FROM {answer} WHERE response_id IN (SELECT id FROM target) AND item_id IN ({dropped})
+)
+SELECT id FROM target
+"""
+#: A page before the last: the resume point moves forward (a response created now starts there).
+_AT_ONCE_STEP = """, advanced AS (
+    UPDATE {response} SET next_page = :done
+    WHERE id IN (SELECT id FROM existing) AND id IN (SELECT id FROM target) AND next_page < :done
+)"""
+#: The last page, going forward: every response of the respondent becomes final and a personal
+#: code is used up (as :func:`finish`), the page's own response also moving its resume point
+#: (one UPDATE: a statement may change a row only once). Only when every instrument's response
+#: exists (``{ready}``); else nothing is saved and :func:`finish` does it the long way.
+_AT_ONCE_FINISH = """, finished AS (
+    UPDATE {response} SET status = :final, finished_at = :now,
+        next_page = CASE WHEN id IN (SELECT id FROM target) AND next_page < :done
+                         THEN :done ELSE next_page END
+    WHERE scan_id = (SELECT scan_id FROM entry) AND respondent_id = (SELECT who FROM entry)
+      AND instrument_id IN ({finishing}) AND status <> :final AND EXISTS (SELECT 1 FROM target)
+), used AS (
+    UPDATE {code} SET used_at = :now
+    WHERE id = (SELECT code_id FROM entry) AND respondent_id IS NOT NULL AND used_at IS NULL
+      AND EXISTS (SELECT 1 FROM target)
+)"""
+#: ``{ready}`` on the last page: the respondent has a response to each of the scan's instruments.
+_AT_ONCE_READY = """(
+    SELECT count(*) FROM {response} p JOIN entry e
+      ON p.scan_id = e.scan_id AND p.respondent_id = e.who AND p.instrument_id IN ({finishing})
+) = {instrument_count}"""
+_AT_ONCE: dict[tuple[int, int, int], TextClause] = {}
+
+
+def _save_at_once_statement(given: int, skipped: int, finishing: int) -> TextClause:
+    """One PostgreSQL statement that saves a page for a code, or nothing: it checks the code as
+    :func:`find_code` does (and that the scan still has the instruments the caller paged by),
+    finds the respondent's response to the page's instrument, or creates it, unless it is final,
+    moves its resume point forward, upserts the given answers and deletes the skipped ones, and
+    with ``finishing`` (the number of the scan's instruments, on the last page) does what
+    :func:`finish` does. It returns the response's id, no row when it saved nothing.
+    Data-modifying WITH clauses: one round trip, atomic on its own (no BEGIN and COMMIT)."""
+    key = (given, skipped, finishing)
+    if key not in _AT_ONCE:
+        names = {
+            "code": AccessCode.__table__.name,
+            "scan": Scan.__table__.name,
+            "round": ScanRound.__table__.name,
+            "response": Response.__table__.name,
+            "answer": Answer.__table__.name,
+            "finishing": ", ".join(f":instrument{n}" for n in range(finishing)),
+            "instrument_count": finishing,
+        }
+        step = (_AT_ONCE_FINISH if finishing else _AT_ONCE_STEP).format(**names)
+        # An empty list matches nothing: a row of NULLs that the INSERT's WHERE drops, and an
+        # IN (NULL) that deletes nothing.
+        values = ", ".join(
+            f"(CAST(:item{n} AS VARCHAR), CAST(:value{n} AS SMALLINT))" for n in range(given)
+        )
+        sql = _AT_ONCE_SQL.format(
+            **names,
+            step=step,
+            # The last page creates no response: finishing needs them all to exist already.
+            may_create="FALSE" if finishing else "TRUE",
+            ready=_AT_ONCE_READY.format(**names) if finishing else "TRUE",
+            values=values or "(CAST(NULL AS VARCHAR), CAST(NULL AS SMALLINT))",
+            dropped=", ".join(f":skip{n}" for n in range(skipped)) or "NULL",
+        )
+        status = Response.__table__.c.status.type
+        _AT_ONCE[key] = text(sql).bindparams(
+            bindparam("open", type_=Scan.__table__.c.status.type),
+            bindparam("final", type_=status),
+            bindparam("in_progress", type_=status),
+            bindparam("now", type_=Response.__table__.c.created_at.type),
+        )
+    return _AT_ONCE[key]
+
+
+def can_save_at_once(bind: Connection | Engine) -> bool:
+    """:func:`save_page_at_once` needs UPDATE, INSERT and DELETE inside WITH (PostgreSQL)."""
+    return bind.dialect.name == "postgresql"
+
+
+def save_page_at_once(
+    conn: Connection,
+    known: Entry,
+    mine: str | None,
+    today: date,
+    page: Page,
+    pages: list[Page],
+    raw: Mapping[str, str],
+    *,
+    finishing: bool = False,
+) -> bool:
+    """Save a page of ``known``'s code in one statement on an autocommit connection, the hot
+    path of a scan morning on PostgreSQL (``pages``: the pages of ``known.instruments``);
+    ``finishing`` on the last page going forward: also what :func:`finish` does. True when
+    saved. False when it saved nothing and the caller goes the long way (:func:`find_code`,
+    :func:`save_page`, :func:`finish`): the code no longer opens the scan, the response is
+    final, a response is missing on the last page, two first saves raced, or the hint is
+    stale. The answers are checked first (SurveyError, nothing written)."""
+    values = page_values(page, raw)
+    given = [(item_id, value) for item_id, value in values.items() if value is not None]
+    skipped = [item_id for item_id, value in values.items() if value is None]
+    params: dict[str, object] = {
+        "code": known.text,
+        "mine": mine,
+        "open": ScanStatus.OPEN,
+        "instruments": known.instruments,
+        "today": today,
+        "instrument": page.instrument.id,
+        "version": page.instrument.version,
+        "in_progress": ResponseStatus.IN_PROGRESS,
+        "final": ResponseStatus.FINAL,
+        "done": _page_step(page, pages),
+        "now": utcnow(),
+    }
+    for n, (item_id, value) in enumerate(given):
+        params[f"item{n}"] = item_id
+        params[f"value{n}"] = value
+    for n, item_id in enumerate(skipped):
+        params[f"skip{n}"] = item_id
+    instruments = list(dict.fromkeys(p.instrument.id for p in pages)) if finishing else []
+    for n, instrument_id in enumerate(instruments):
+        params[f"instrument{n}"] = instrument_id
+    statement = _save_at_once_statement(len(given), len(skipped), len(instruments))
+    return conn.execute(statement, params).first() is not None
 
 
 def _responses(conn: Connection, scan_id: int, respondent_id: str) -> dict[str, Row]:
@@ -294,6 +500,28 @@ def state(conn: Connection, scan_id: int, respondent_id: str, pages: list[Page])
     return State(next_page=min(next_page, len(pages) - 1), finished=finished, answers=answers)
 
 
+def page_values(page: Page, raw: Mapping[str, str]) -> dict[str, int | None]:
+    """The page's answers from the form: item id -> 1..points, None for a skipped item. An answer
+    outside the scale raises SurveyError naming the item."""
+    points = page.instrument.scale.points
+    values: dict[str, int | None] = {}
+    for item in page.items:
+        text = (raw.get(item.id) or "").strip()
+        if not text:
+            values[item.id] = None
+            continue
+        if not text.isdigit() or not 1 <= int(text) <= points:
+            raise SurveyError(item.id, f"answer {text!r} is not on the scale 1..{points}")
+        values[item.id] = int(text)
+    return values
+
+
+def _page_step(page: Page, pages: list[Page]) -> int:
+    """The resume point of the page's instrument once this page is saved (pages of it done)."""
+    first_of_instrument = next(p.index for p in pages if p.instrument.id == page.instrument.id)
+    return page.index - first_of_instrument + 1
+
+
 def save_page(
     conn: Connection,
     scan_id: int,
@@ -308,24 +536,14 @@ def save_page(
     scale raises SurveyError. Doing it twice gives the same rows. ``responses``: the
     respondent's responses as the caller read them in this transaction (``Entry.responses``;
     an instrument without one has none yet)."""
-    points = page.instrument.scale.points
-    values: dict[str, int | None] = {}
-    for item in page.items:
-        text = (raw.get(item.id) or "").strip()
-        if not text:
-            values[item.id] = None
-            continue
-        if not text.isdigit() or not 1 <= int(text) <= points:
-            raise SurveyError(item.id, f"answer {text!r} is not on the scale 1..{points}")
-        values[item.id] = int(text)
+    values = page_values(page, raw)
     known = responses.get(page.instrument.id) if responses is not None else None
     response_id, status = known or _response_state(
         conn, scan_id, respondent_id, page.instrument, observer_id, missing=responses is not None
     )
     if status == ResponseStatus.FINAL and observer_id is None:
         return  # a late retry of an earlier page changes nothing after the end
-    first_of_instrument = next(p.index for p in pages if p.instrument.id == page.instrument.id)
-    done = page.index - first_of_instrument + 1
+    done = _page_step(page, pages)
     dialect = conn.dialect.name
     given = [(item_id, value) for item_id, value in values.items() if value is not None]
     if given:

@@ -42,9 +42,17 @@ def _unknown_code():
     return render_template("survey/enter.html", form=form, unknown=True), 404
 
 
+#: The app's :class:`~wijscan.services.survey.KnownCodes` (in ``app.extensions``).
+KNOWN_CODES = "wijscan_known_codes"
+bp.record_once(
+    lambda state: state.app.extensions.setdefault(KNOWN_CODES, survey_service.KnownCodes())
+)
+
+
 def _entry(conn: Connection, code: str) -> survey_service.Entry | None:
     mine = session.get("respondents", {}).get(scan_service.normalise_code(code))
-    return survey_service.find_code(conn, code, date.today(), mine)
+    known = current_app.extensions[KNOWN_CODES]
+    return survey_service.find_code(conn, code, date.today(), mine, known)
 
 
 def _respondent(entry: survey_service.Entry, *, create: bool) -> str | None:
@@ -172,6 +180,45 @@ def _visit(conn: Connection, code: str, number: int, going_back: bool) -> _Visit
     return visit
 
 
+def _save_at_once(code: str, number: int, going_back: bool) -> str | None:
+    """A page saved in one statement where the database can (PostgreSQL): the address to go on
+    to. The code's scan comes from what this app remembers of it, else from one lookup first.
+    None when it saved nothing — another database, an unknown code, a bad answer, a code that
+    no longer opens the scan, a response already final — and the long way (``_visit``)
+    decides."""
+    if not survey_service.can_save_at_once(db.engine):
+        return None
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        known = current_app.extensions[KNOWN_CODES].get(code) or _entry(conn, code)
+        if known is None:
+            return None
+        pages = survey_service.pages_for(known.instruments, get_content())
+        mine = None if known.personal else session.get("respondents", {}).get(known.text)
+        if not 1 <= number <= len(pages) or (mine is None and not known.personal):
+            return None
+        finishing = number == len(pages) and not going_back
+        try:
+            saved = survey_service.save_page_at_once(
+                conn,
+                known,
+                mine,
+                date.today(),
+                pages[number - 1],
+                pages,
+                request.form,
+                finishing=finishing,
+            )
+        except survey_service.SurveyError:
+            return None  # the long way shows the page again with the question marked
+    if not saved:
+        return None
+    if finishing:
+        session["finished"] = [*session.get("finished", []), known.text]
+        return url_for("survey.done", code=known.text)
+    target = max(number - 1, 1) if going_back else number + 1
+    return url_for("survey.page", code=known.text, number=target)
+
+
 @bp.route("/<code>/<int:number>", methods=["GET", "POST"])
 @access.public
 @code_limit
@@ -179,6 +226,8 @@ def page(code: str, number: int):
     if _finished_here(code):
         return redirect(url_for("survey.done", code=code))
     going_back = request.form.get("nav") == "back"
+    if request.method == "POST" and (target := _save_at_once(code, number, going_back)):
+        return redirect(target)
     with db.engine.begin() as conn:
         visit = _visit(conn, code, number, going_back)
     entry = visit.entry
