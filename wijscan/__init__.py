@@ -36,7 +36,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     sqla.init_app(app)
     with app.app_context():
-        db.configure_engine(sqla.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+        db.configure_engine(
+            sqla.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"], app.config["DB_PING_IDLE_SECONDS"]
+        )
     migrate.init_app(
         app, sqla, directory=str(Path(__file__).resolve().parent.parent / "migrations")
     )

@@ -45,6 +45,9 @@ DEFAULTS: dict[str, Any] = {
     "SMTP_STARTTLS": True,
     "INVITE_VALID_DAYS": 7,
     "SQLITE_BUSY_TIMEOUT_MS": 10000,
+    #: PostgreSQL: a pooled connection idle this long is checked before use (wijscan/db.py);
+    #: ``pool_pre_ping`` in SQLALCHEMY_ENGINE_OPTIONS checks every one instead.
+    "DB_PING_IDLE_SECONDS": 1.0,
 }
 
 #: Environment variables read as config keys (name without the WIJSCAN_ prefix unless mapped).
@@ -114,6 +117,6 @@ def finalise(config: dict[str, Any], instance_path: str) -> None:
         connect_args = dict(options.get("connect_args") or {})
         connect_args.setdefault("timeout", config["SQLITE_BUSY_TIMEOUT_MS"] / 1000)
         options["connect_args"] = connect_args
-    else:
-        options.setdefault("pool_pre_ping", True)
+    if options.get("pool_pre_ping"):
+        config["DB_PING_IDLE_SECONDS"] = None  # pinged at every checkout already
     config["SQLALCHEMY_ENGINE_OPTIONS"] = options

@@ -1,17 +1,50 @@
-"""Database engine set-up: SQLite pragmas and write transactions that lock at their start."""
+"""Database engine set-up: SQLite pragmas and write transactions that lock at their start;
+on a server database, a liveness check for connections that were idle."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from flask import g, has_request_context, request
-from sqlalchemy import event
+from sqlalchemy import event, exc
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 
-def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
+def ping_after_idle(engine: Engine, idle_seconds: float) -> None:
+    """Check a pooled connection at checkout only when it lay idle in the pool for at least
+    ``idle_seconds`` (a server restart or a dropped connection happens while a connection waits;
+    a connection handed back a moment ago is as alive as it was). A dead one is replaced by a
+    new one: the pool retries the checkout on ``DisconnectionError``.
+
+    SQLAlchemy's ``pool_pre_ping`` pings at every checkout: under load that is one round trip
+    per request more (for a page save on PostgreSQL one of two). The questionnaire's hot path
+    also goes the long way when its statement meets a dead connection
+    (wijscan/web/survey/views.py), so nothing a student sends is lost to it.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_connection, record):
+        record.info["wijscan_idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection, record, _proxy):
+        since = record.info.pop("wijscan_idle_since", None)
+        if since is None or time.monotonic() - since < idle_seconds:
+            return  # a new connection, or one in use a moment ago
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            if engine.dialect.is_disconnect(error, dbapi_connection, None):
+                raise exc.DisconnectionError(str(error)) from error
+            raise
+
+
+def configure_engine(
+    engine: Engine, busy_timeout_ms: int, ping_idle_seconds: float | None = 1.0
+) -> None:
     """Give an SQLite engine WAL, foreign keys, a busy timeout and ``BEGIN IMMEDIATE``.
 
     pysqlite's own transaction handling starts transactions late and as DEFERRED, so two writers
@@ -19,8 +52,12 @@ def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
     begin ourselves: IMMEDIATE for every request that may write (anything but GET and HEAD),
     plain BEGIN for reading requests and for work outside a request (CLI commands, which run one
     short transaction each, and tests, which must not hold the write lock while they read).
+
+    Other databases get :func:`ping_after_idle` (``ping_idle_seconds`` None: not).
     """
     if engine.dialect.name != "sqlite":
+        if ping_idle_seconds is not None:
+            ping_after_idle(engine, ping_idle_seconds)
         return
 
     @event.listens_for(engine, "connect")

@@ -13,9 +13,9 @@ from datetime import date
 
 import pytest
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, select, text
 
-from tests.conftest import need, postgres_server_url
+from tests.conftest import make_test_app, need, postgres_server_url
 from tests.load.server import (
     app_for,
     create_postgres_database,
@@ -40,7 +40,7 @@ def world(tmp_path_factory):
     try:
         migrate(app)
         scan = open_class_scans(app, [STUDENTS])[0]
-        yield {"app": app, "codes": iter(sorted(scan.codes)), "scan": scan}
+        yield {"app": app, "url": url, "codes": iter(sorted(scan.codes)), "scan": scan}
     finally:
         dispose(app)
         drop_postgres_database(url)
@@ -215,3 +215,32 @@ def test_the_app_remembers_codes_it_found(pg_app, code):
         known.remember(replace(entry, text=other))
     assert known.get(code) is None  # full: it started again
     assert known.get("BBBBBBBBB") is not None
+
+
+def test_a_page_sent_on_a_connection_that_died_in_the_pool_is_saved_the_long_way(
+    world, code, tmp_path_factory
+):
+    """With no ping at checkout (a connection in use a moment ago is not checked), a page save
+    that meets a dead connection goes the long way on a new one: saved, never a 500."""
+    app = make_test_app(
+        world["url"], tmp_path_factory, DB_PING_IDLE_SECONDS=3600.0, WTF_CSRF_ENABLED=False
+    )
+    student = app.test_client()
+    assert student.get(f"/s/{code}").status_code == 200
+    assert student.post(f"/s/{code}").status_code == 302
+    with app.app_context():
+        entry = _entry(code)
+        page = _pages(entry)[0]
+        with db.engine.connect() as conn:  # the pool's one idle connection, about to die
+            pid = conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    admin = create_engine(world["url"])  # outside the app's pool
+    try:
+        with admin.begin() as conn:
+            conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    finally:
+        admin.dispose()
+    saved = student.post(f"/s/{code}/1", data={**_form(page, 4), "nav": "next"})
+    assert saved.status_code == 302
+    assert saved.headers["Location"].endswith(f"/s/{code}/2")
+    with world["app"].app_context():
+        assert _stored(code)["klas"][2] == {item.id: 4 for item in page.items}

@@ -20,6 +20,7 @@ from flask import (
     url_for,
 )
 from sqlalchemy import Connection
+from sqlalchemy.exc import DBAPIError
 
 from wijscan import access, ratelimit
 from wijscan.extensions import db
@@ -188,16 +189,16 @@ def _save_at_once(code: str, number: int, going_back: bool) -> str | None:
     decides."""
     if not survey_service.can_save_at_once(db.engine):
         return None
-    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        known = current_app.extensions[KNOWN_CODES].get(code) or _entry(conn, code)
-        if known is None:
-            return None
-        pages = survey_service.pages_for(known.instruments, get_content())
-        mine = None if known.personal else session.get("respondents", {}).get(known.text)
-        if not 1 <= number <= len(pages) or (mine is None and not known.personal):
-            return None
-        finishing = number == len(pages) and not going_back
-        try:
+    try:
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            known = current_app.extensions[KNOWN_CODES].get(code) or _entry(conn, code)
+            if known is None:
+                return None
+            pages = survey_service.pages_for(known.instruments, get_content())
+            mine = None if known.personal else session.get("respondents", {}).get(known.text)
+            if not 1 <= number <= len(pages) or (mine is None and not known.personal):
+                return None
+            finishing = number == len(pages) and not going_back
             saved = survey_service.save_page_at_once(
                 conn,
                 known,
@@ -208,8 +209,14 @@ def _save_at_once(code: str, number: int, going_back: bool) -> str | None:
                 request.form,
                 finishing=finishing,
             )
-        except survey_service.SurveyError:
-            return None  # the long way shows the page again with the question marked
+    except survey_service.SurveyError:
+        return None  # the long way shows the page again with the question marked
+    except DBAPIError as error:
+        if not error.connection_invalidated:
+            raise
+        # A connection that died while it waited in the pool (wijscan/db.py checks only those
+        # idle for a while): the pool has let it go, the long way takes a new one.
+        return None
     if not saved:
         return None
     if finishing:
