@@ -2,9 +2,13 @@
 
 Both run under gunicorn (sync workers, the same number) on 127.0.0.1, on the same kind of database
 with the same settings (SQLite: WAL, synchronous=NORMAL, busy timeout, BEGIN IMMEDIATE for every
-POST; PostgreSQL: psycopg 3, pool_pre_ping), each on a fresh database, in the same run, driven by
-the same client: N concurrent students (threads, default 50), each saving page after page as fast
-as the server answers (a closed loop, no think time), or with ``--think`` pausing before each page.
+POST; PostgreSQL: psycopg 3), each on a fresh database, in the same run, driven by the same client:
+N concurrent students (threads, default 50), each saving page after page as fast as the server
+answers (a closed loop, no think time), or with ``--think`` pausing before each page.
+
+Both servers are up at once and the students come in rounds (every thread one student, 12
+pages), alternately on the real app and on the bare endpoint: this machine's speed drifts within
+a minute, and so both sides meet the same moments of it.
 
 What is timed is only the POST that saves a page, on both sides. For the real app every student
 first opens the intro with its personal code and presses "Beginnen" (GET + POST with ``requests``,
@@ -12,8 +16,8 @@ untimed): that gives the session cookie and the CSRF token, which stays valid fo
 session. The timed part then POSTs pages 1..12 (4 answers each, ``nav=next``) with that cookie and
 expects the 302 to the next page (the last one to /s/<code>/klaar). The bare side POSTs the same
 form (plus a respondent id, and a cookie as long) to ``/submit`` (bench/bare_app.py), which stores
-the 4 answers with one INSERT and answers 302. The timed POSTs use the standard library's
-``http.client`` (a new connection each, as gunicorn's sync workers close them): the load generator
+the 4 answers with one INSERT and answers 302. The timed POSTs are built beforehand and sent on a
+plain socket (a new connection each, as gunicorn's sync workers close them): the load generator
 shares the machine's cores with the servers and should take as little of them as it can.
 
     .venv/bin/python bench/bench_submit.py                        # SQLite, 2 workers
@@ -26,6 +30,7 @@ Results are recorded in docs/performance.md, section "Saving answers (bench/benc
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import os
 import platform
@@ -74,10 +79,9 @@ class Measure:
     latencies: list[float]
     server_cpu: float
     database_cpu: float
-    #: CPU time of this process (the load generator) during the timed part.
+    #: CPU time of this process (the load generator) during the timed part: the same work on
+    #: both sides, so also a gauge of the machine's speed at that moment.
     client_cpu: float = 0.0
-    #: Length of the Cookie header the students sent (the bare side sends one as long).
-    cookie_length: int = 0
 
     @property
     def throughput(self) -> float:
@@ -233,17 +237,27 @@ def answer(code: str, item: str) -> str:
     return str(1 + sum(map(ord, code + item)) % 5)
 
 
-def bench_real(
+Rounds = list[list[list[Job]]]  # round -> thread -> the POSTs of that thread's student, in order
+
+
+def _by_round(jobs: list[list[Job]], rounds: int) -> Rounds:
+    """Thread ``t``'s jobs are the pages of its students one after the other; round ``r`` is
+    every thread's ``r``-th student."""
+    per_student = len(jobs[0]) // rounds
+    return [[job[r * per_student : (r + 1) * per_student] for job in jobs] for r in range(rounds)]
+
+
+def start_real(
     url: str,
     workers: int,
     students: int,
     rounds: int,
     work: Path,
-    think: float = 0.0,
+    stack: contextlib.ExitStack,
     app_spec: str = "wijscan:create_app()",
-    extra_env: dict[str, str] | None = None,
-) -> Measure:
-    """The real app: ``students`` threads, each answering ``rounds`` students in turn."""
+) -> tuple[Gunicorn, Rounds, int]:
+    """The real app under gunicorn with ``students × rounds`` students who have pressed
+    "Beginnen" (untimed): the server, their page POSTs by round, the cookie length."""
     app = app_for(url, work / "instance")
     try:
         migrate(app)
@@ -252,77 +266,80 @@ def bench_real(
     finally:
         dispose(app)
     codes = list(scan.codes)
-    sessions = {code: requests.Session() for code in codes}
-    try:
-        with Gunicorn(
-            url, work / "real.log", workers=workers, app=app_spec, extra_env=extra_env
-        ) as server:
-            server.start()
-            tokens: dict[str, str] = {}
+    server = stack.enter_context(Gunicorn(url, work / "real.log", workers=workers, app=app_spec))
+    server.start()
+    tokens: dict[str, str] = {}
+    cookies: dict[str, str] = {}
 
-            def begin(code: str) -> None:
-                """Untimed: open the intro with the code and press "Beginnen"."""
-                jar = sessions[code]
-                intro = jar.get(f"{server.url}/s/{code}", timeout=TIMEOUT)
-                intro.raise_for_status()
-                tokens[code] = CSRF.search(intro.text).group(1)
-                started = jar.post(
-                    f"{server.url}/s/{code}",
-                    data={"csrf_token": tokens[code]},
-                    timeout=TIMEOUT,
-                    allow_redirects=False,
-                )
-                assert started.status_code == 302, started.status_code
+    def begin(code: str) -> None:
+        """Untimed: open the intro with the code and press "Beginnen"."""
+        with requests.Session() as jar:
+            intro = jar.get(f"{server.url}/s/{code}", timeout=TIMEOUT)
+            intro.raise_for_status()
+            tokens[code] = CSRF.search(intro.text).group(1)
+            started = jar.post(
+                f"{server.url}/s/{code}",
+                data={"csrf_token": tokens[code]},
+                timeout=TIMEOUT,
+                allow_redirects=False,
+            )
+            assert started.status_code == 302, started.status_code
+            cookies[code] = "; ".join(f"{c.name}={c.value}" for c in jar.cookies)
 
-            with ThreadPoolExecutor(students) as pool:
-                list(pool.map(begin, codes))
-            jobs: list[list[Job]] = [[] for _ in range(students)]
-            cookie = ""
-            for n, code in enumerate(codes):
-                cookie = "; ".join(f"{c.name}={c.value}" for c in sessions[code].cookies)
-                for number, items in enumerate(pages, 1):
-                    form = {"csrf_token": tokens[code], "nav": "next"}
-                    form.update({item: answer(code, item) for item in items})
-                    last = number == len(pages)
-                    expected = f"/s/{code}/klaar" if last else f"/s/{code}/{number + 1}"
-                    jobs[n % students].append(
-                        (cookie, f"/s/{code}/{number}", urlencode(form).encode(), expected)
-                    )
-            measure = drive("wijscan", server, jobs, think)
-            measure.cookie_length = len(cookie)
-            return measure
-    finally:
-        for jar in sessions.values():
-            jar.close()
+    with ThreadPoolExecutor(students) as pool:
+        list(pool.map(begin, codes))
+    jobs: list[list[Job]] = [[] for _ in range(students)]
+    for n, code in enumerate(codes):
+        for number, items in enumerate(pages, 1):
+            form = {"csrf_token": tokens[code], "nav": "next"}
+            form.update({item: answer(code, item) for item in items})
+            last = number == len(pages)
+            expected = f"/s/{code}/klaar" if last else f"/s/{code}/{number + 1}"
+            jobs[n % students].append(
+                (cookies[code], f"/s/{code}/{number}", urlencode(form).encode(), expected)
+            )
+    return server, _by_round(jobs, rounds), max(map(len, cookies.values()))
 
 
-def bench_bare(
+def start_bare(
     url: str,
     workers: int,
     students: int,
     rounds: int,
     pages: int,
     work: Path,
-    think: float = 0.0,
-    cookie_length: int = 0,
-) -> Measure:
-    """The bare endpoint: the same number of POSTs of the same form, one INSERT each."""
+    stack: contextlib.ExitStack,
+    cookie_length: int,
+) -> tuple[Gunicorn, Rounds]:
+    """The bare endpoint under gunicorn and the same number of POSTs of the same form."""
     create_schema(url)
-    with Gunicorn(
-        url, work / "bare.log", workers=workers, app="bench.bare_app:create_app()"
-    ) as server:
-        server.start(ready_path="/ready")
-        jobs: list[list[Job]] = [[] for _ in range(students)]
-        for s in range(students * rounds):
-            code = f"BARE{s:05d}"
-            for number in range(1, pages + 1):
-                form = {"respondent": code, "csrf_token": "x" * 91, "nav": "next"}
-                form.update({f"item-{number}-{k}": answer(code, str(k)) for k in range(4)})
-                body = urlencode(form).encode()
-                # A cookie as long as the real app's session cookie.
-                cookie = ("session=" + "x" * cookie_length)[:cookie_length]
-                jobs[s % students].append((cookie, "/submit", body, "/done"))
-        return drive("bare", server, jobs, think)
+    server = stack.enter_context(
+        Gunicorn(url, work / "bare.log", workers=workers, app="bench.bare_app:create_app()")
+    )
+    server.start(ready_path="/ready")
+    jobs: list[list[Job]] = [[] for _ in range(students)]
+    for s in range(students * rounds):
+        code = f"BARE{s:05d}"
+        for number in range(1, pages + 1):
+            form = {"respondent": code, "csrf_token": "x" * 91, "nav": "next"}
+            form.update({f"item-{number}-{k}": answer(code, str(k)) for k in range(4)})
+            body = urlencode(form).encode()
+            # A cookie as long as the real app's session cookie.
+            cookie = ("session=" + "x" * cookie_length)[:cookie_length]
+            jobs[s % students].append((cookie, "/submit", body, "/done"))
+    return server, _by_round(jobs, rounds)
+
+
+def combined(side: str, parts: list[Measure]) -> Measure:
+    return Measure(
+        side,
+        sum(m.requests for m in parts),
+        sum(m.seconds for m in parts),
+        [latency for m in parts for latency in m.latencies],
+        sum(m.server_cpu for m in parts),
+        sum(m.database_cpu for m in parts),
+        sum(m.client_cpu for m in parts),
+    )
 
 
 def fresh_database(kind: str, postgres_url: str | None, work: Path, name: str) -> str:
@@ -339,22 +356,31 @@ def forget_database(kind: str, url: str) -> None:
 def measure_pair(
     kind, postgres_url, workers, students, rounds, think=0.0
 ) -> tuple[Measure, Measure]:
-    with tempfile.TemporaryDirectory(prefix="wijscan-bench-") as tmp:
+    """Both servers up at once, each on a fresh database; then round after round (every
+    student thread answering one student) first on wijscan, then on the bare endpoint, so both
+    sides meet the same moments of this machine, whose speed drifts within a minute."""
+    with (
+        tempfile.TemporaryDirectory(prefix="wijscan-bench-") as tmp,
+        contextlib.ExitStack() as stack,
+    ):
         work = Path(tmp)
         real_url = fresh_database(kind, postgres_url, work, "real")
-        try:
-            real = bench_real(real_url, workers, students, rounds, work, think)
-        finally:
-            forget_database(kind, real_url)
+        stack.callback(forget_database, kind, real_url)
         bare_url = fresh_database(kind, postgres_url, work, "bare")
-        try:
-            pages = real.requests // (students * rounds)
-            bare = bench_bare(
-                bare_url, workers, students, rounds, pages, work, think, real.cookie_length
-            )
-        finally:
-            forget_database(kind, bare_url)
-    return real, bare
+        stack.callback(forget_database, kind, bare_url)
+        real_server, real_rounds, cookie_length = start_real(
+            real_url, workers, students, rounds, work, stack
+        )
+        pages = len(real_rounds[0][0])
+        bare_server, bare_rounds = start_bare(
+            bare_url, workers, students, rounds, pages, work, stack, cookie_length
+        )
+        real_parts, bare_parts = [], []
+        for real_jobs, bare_jobs in zip(real_rounds, bare_rounds, strict=True):
+            real_parts.append(drive("wijscan", real_server, real_jobs, think))
+            bare_parts.append(drive("bare", bare_server, bare_jobs, think))
+        # The servers stop (ExitStack) before their databases are dropped.
+    return combined("wijscan", real_parts), combined("bare", bare_parts)
 
 
 def line(kind: str, workers: int, m: Measure) -> str:
