@@ -7,6 +7,11 @@ synchronous=NORMAL, foreign keys, the same busy timeout and ``BEGIN IMMEDIATE`` 
 (wijscan/db.py); on PostgreSQL psycopg 3 with a pooled connection. No CSRF, sessions, templates,
 rate limit or ORM: what is left is Flask, the driver and the database.
 
+With ``BARE_MINIMAL=1`` in the environment it is the least the database needs: the INSERT alone
+in autocommit (no BEGIN and COMMIT) and, on PostgreSQL, no ping of the pooled connection — one
+round trip per POST. That is the stricter baseline for wijscan's page save on PostgreSQL, which
+is one statement in autocommit without a ping under load (docs/performance.md).
+
     .venv/bin/python -c 'from bench.bare_app import create_schema; create_schema("sqlite:////tmp/bare.sqlite3")'
     WIJSCAN_DATABASE_URL=sqlite:////tmp/bare.sqlite3 gunicorn -w 2 -b 127.0.0.1:8001 \\
         'bench.bare_app:create_app()'
@@ -42,8 +47,14 @@ bare_answer = Table(
 )
 
 
+def minimal() -> bool:
+    return os.environ.get("BARE_MINIMAL") == "1"
+
+
 def make_engine(url: str):
     if not url.startswith("sqlite"):
+        if minimal():
+            return create_engine(url, isolation_level="AUTOCOMMIT")
         return create_engine(url, pool_pre_ping=True)
     engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
 
@@ -59,7 +70,8 @@ def make_engine(url: str):
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        if not minimal():  # pysqlite with isolation_level None: autocommit
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
 

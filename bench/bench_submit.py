@@ -310,11 +310,19 @@ def start_bare(
     work: Path,
     stack: contextlib.ExitStack,
     cookie_length: int,
+    minimal: bool = False,
 ) -> tuple[Gunicorn, Rounds]:
-    """The bare endpoint under gunicorn and the same number of POSTs of the same form."""
+    """The bare endpoint under gunicorn and the same number of POSTs of the same form;
+    ``minimal``: its one-round-trip form (bench/bare_app.py)."""
     create_schema(url)
     server = stack.enter_context(
-        Gunicorn(url, work / "bare.log", workers=workers, app="bench.bare_app:create_app()")
+        Gunicorn(
+            url,
+            work / "bare.log",
+            workers=workers,
+            app="bench.bare_app:create_app()",
+            extra_env={"BARE_MINIMAL": "1" if minimal else "0"},
+        )
     )
     server.start(ready_path="/ready")
     jobs: list[list[Job]] = [[] for _ in range(students)]
@@ -354,7 +362,7 @@ def forget_database(kind: str, url: str) -> None:
 
 
 def measure_pair(
-    kind, postgres_url, workers, students, rounds, think=0.0
+    kind, postgres_url, workers, students, rounds, think=0.0, minimal=False
 ) -> tuple[Measure, Measure]:
     """Both servers up at once, each on a fresh database; then round after round (every
     student thread answering one student) first on wijscan, then on the bare endpoint, so both
@@ -373,7 +381,7 @@ def measure_pair(
         )
         pages = len(real_rounds[0][0])
         bare_server, bare_rounds = start_bare(
-            bare_url, workers, students, rounds, pages, work, stack, cookie_length
+            bare_url, workers, students, rounds, pages, work, stack, cookie_length, minimal
         )
         real_parts, bare_parts = [], []
         for real_jobs, bare_jobs in zip(real_rounds, bare_rounds, strict=True):
@@ -411,6 +419,11 @@ def main(argv: list[str] | None = None) -> int:
         default=0.0,
         help="mean seconds a student reads before each POST (default 0: as fast as answered)",
     )
+    parser.add_argument(
+        "--bare-minimal",
+        action="store_true",
+        help="the bare endpoint in one round trip: INSERT in autocommit, no connection ping",
+    )
     args = parser.parse_args(argv)
     kinds = ["sqlite", "postgresql"] if args.database == "both" else [args.database]
     if "postgresql" in kinds and not args.postgres_url:
@@ -419,7 +432,9 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"# {platform.node()}: {os.cpu_count()} cores, Python {platform.python_version()}, "
         f"{args.students} concurrent students, {args.students * args.rounds} students × 12 pages, "
-        f"think time {args.think:g} s, load average before {os.getloadavg()[0]:.2f}"
+        f"think time {args.think:g} s, bare endpoint "
+        f"{'minimal' if args.bare_minimal else 'plain'}, "
+        f"load average before {os.getloadavg()[0]:.2f}"
     )
     print(
         "| database | workers | side | POSTs | POST/s | p50 ms | p99 ms | server CPU ms/POST "
@@ -432,7 +447,13 @@ def main(argv: list[str] | None = None) -> int:
             ratios, p99s = [], []
             for _ in range(args.repeat):
                 real, bare = measure_pair(
-                    kind, args.postgres_url, workers, args.students, args.rounds, args.think
+                    kind,
+                    args.postgres_url,
+                    workers,
+                    args.students,
+                    args.rounds,
+                    args.think,
+                    args.bare_minimal,
                 )
                 print(line(kind, workers, real))
                 print(line(kind, workers, bare), flush=True)
