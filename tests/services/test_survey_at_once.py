@@ -152,11 +152,23 @@ def test_the_last_page_saves_nothing_while_an_instrument_has_no_response(pg_app,
     at all (not even the page's answers), and :func:`survey.finish` creates it the long way."""
     entry = _entry(code)
     pages = _pages(entry)
-    assert _at_once(entry, 8, _form(pages[7]))  # individu started, klas never
+    assert _at_once(entry, 7, _form(pages[6]))  # individu started, klas never
     before = _stored(code)
     assert not _at_once(entry, len(pages), _form(pages[-1], 1), finishing=True)
     assert _stored(code) == before
     assert db.session.scalar(select(AccessCode.used_at).where(AccessCode.code == code)) is None
+
+
+def test_only_the_first_page_of_an_instrument_creates_its_response(pg_app, code):
+    """A later page without a response (a student who typed the address of page 8) saves
+    nothing: the long way creates the response."""
+    entry = _entry(code)
+    pages = _pages(entry)
+    assert not _at_once(entry, 8, _form(pages[7]))
+    assert _stored(code) == {}
+    assert _at_once(entry, 7, _form(pages[6]))
+    assert _at_once(entry, 8, _form(pages[7]))
+    assert _stored(code)["individu"][1] == 2
 
 
 def test_a_final_response_is_not_changed(pg_app, code):

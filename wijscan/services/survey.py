@@ -251,11 +251,11 @@ class KnownCodes:
         return self._entries.get(normalise_code(text))
 
 
-#: :func:`save_page_at_once`'s statement. ``{values}``, ``{dropped}`` and ``{finishing}`` stand
-#: for the page's answers, skipped items and (last page) the scan's instruments, ``{step}`` for
-#: the resume point or finishing part, ``{response}`` … for the table names: no input in it.
-_AT_ONCE_SQL = """
-WITH entry AS (
+# :func:`save_page_at_once`'s statement, in parts: only those a page needs go in (fewer WITH
+# clauses, less work for the server on every save). ``{response}`` … stand for the table names,
+# ``{values}``, ``{dropped}`` and ``{finishing}`` for lists of parameters: no input in them.
+#: The code, checked as :func:`find_code` does, and the respondent's response to the instrument.
+_AT_ONCE_ENTRY = """WITH entry AS (
     SELECT c.id AS code_id, s.id AS scan_id,
            COALESCE(c.respondent_id, CAST(:mine AS VARCHAR)) AS who
     FROM {code} c JOIN {scan} s ON s.id = c.scan_id JOIN {round} r ON r.id = s.round_id
@@ -264,30 +264,25 @@ WITH entry AS (
 ), existing AS (
     SELECT p.id, p.status FROM {response} p JOIN entry e
       ON p.scan_id = e.scan_id AND p.respondent_id = e.who AND p.instrument_id = :instrument
-), created AS (
+)"""
+#: The first page of an instrument creates the response when there is none (two racing first
+#: saves: one creates it, the other saves nothing and goes the long way).
+_AT_ONCE_CREATE = """, created AS (
     INSERT INTO {response}
         (scan_id, respondent_id, instrument_id, instrument_version, status, next_page, created_at)
     SELECT e.scan_id, e.who, :instrument, :version, :in_progress, :done, :now FROM entry e
-    WHERE e.who IS NOT NULL AND NOT EXISTS (SELECT 1 FROM existing) AND {may_create}
+    WHERE e.who IS NOT NULL AND NOT EXISTS (SELECT 1 FROM existing)
     ON CONFLICT (scan_id, respondent_id, instrument_id) DO NOTHING
     RETURNING id
-), target AS (
-    SELECT id FROM existing WHERE status <> :final AND {ready}
-    UNION ALL SELECT id FROM created
-){step}, saved AS (
-    INSERT INTO {answer} (response_id, item_id, value)
-    SELECT target.id, v.item, v.value FROM target, (VALUES {values}) AS v (item, value)
-    WHERE v.item IS NOT NULL
-    ON CONFLICT (response_id, item_id) DO UPDATE SET value = excluded.value
-), dropped AS (
-    DELETE FROM {answer} WHERE response_id IN (SELECT id FROM target) AND item_id IN ({dropped})
-)
-SELECT id FROM target
-"""
+)"""
+#: The response the page goes to: not final (and on the last page, ``{ready}``).
+_AT_ONCE_TARGET = """, target AS (
+    SELECT id FROM existing WHERE status <> :final AND {ready}{or_created}
+)"""
 #: A page before the last: the resume point moves forward (a response created now starts there).
 _AT_ONCE_STEP = """, advanced AS (
     UPDATE {response} SET next_page = :done
-    WHERE id IN (SELECT id FROM existing) AND id IN (SELECT id FROM target) AND next_page < :done
+    WHERE id IN (SELECT id FROM target) AND next_page < :done
 )"""
 #: The last page, going forward: every response of the respondent becomes final and a personal
 #: code is used up (as :func:`finish`), the page's own response also moving its resume point
@@ -309,18 +304,27 @@ _AT_ONCE_READY = """(
     SELECT count(*) FROM {response} p JOIN entry e
       ON p.scan_id = e.scan_id AND p.respondent_id = e.who AND p.instrument_id IN ({finishing})
 ) = {instrument_count}"""
-_AT_ONCE: dict[tuple[int, int, int], TextClause] = {}
+_AT_ONCE_SAVE = """, saved AS (
+    INSERT INTO {answer} (response_id, item_id, value)
+    SELECT target.id, v.item, v.value FROM target, (VALUES {values}) AS v (item, value)
+    ON CONFLICT (response_id, item_id) DO UPDATE SET value = excluded.value
+)"""
+_AT_ONCE_DROP = """, dropped AS (
+    DELETE FROM {answer} WHERE response_id IN (SELECT id FROM target) AND item_id IN ({dropped})
+)"""
+_AT_ONCE: dict[tuple[int, int, int, bool], TextClause] = {}
 
 
-def _save_at_once_statement(given: int, skipped: int, finishing: int) -> TextClause:
+def _save_at_once_statement(given: int, skipped: int, finishing: int, create: bool) -> TextClause:
     """One PostgreSQL statement that saves a page for a code, or nothing: it checks the code as
     :func:`find_code` does (and that the scan still has the instruments the caller paged by),
-    finds the respondent's response to the page's instrument, or creates it, unless it is final,
-    moves its resume point forward, upserts the given answers and deletes the skipped ones, and
-    with ``finishing`` (the number of the scan's instruments, on the last page) does what
-    :func:`finish` does. It returns the response's id, no row when it saved nothing.
-    Data-modifying WITH clauses: one round trip, atomic on its own (no BEGIN and COMMIT)."""
-    key = (given, skipped, finishing)
+    finds the respondent's response to the page's instrument unless it is final — ``create``:
+    or creates it —, moves its resume point forward, upserts the ``given`` answers and deletes
+    the ``skipped`` ones, and with ``finishing`` (the number of the scan's instruments, on the
+    last page) does what :func:`finish` does. It returns the response's id, no row when it
+    saved nothing. Data-modifying WITH clauses: one round trip, atomic on its own (no BEGIN and
+    COMMIT)."""
+    key = (given, skipped, finishing, create)
     if key not in _AT_ONCE:
         names = {
             "code": AccessCode.__table__.name,
@@ -330,28 +334,34 @@ def _save_at_once_statement(given: int, skipped: int, finishing: int) -> TextCla
             "answer": Answer.__table__.name,
             "finishing": ", ".join(f":instrument{n}" for n in range(finishing)),
             "instrument_count": finishing,
+            "values": ", ".join(
+                f"(CAST(:item{n} AS VARCHAR), CAST(:value{n} AS SMALLINT))" for n in range(given)
+            ),
+            "dropped": ", ".join(f":skip{n}" for n in range(skipped)),
         }
-        step = (_AT_ONCE_FINISH if finishing else _AT_ONCE_STEP).format(**names)
-        # An empty list matches nothing: a row of NULLs that the INSERT's WHERE drops, and an
-        # IN (NULL) that deletes nothing.
-        values = ", ".join(
-            f"(CAST(:item{n} AS VARCHAR), CAST(:value{n} AS SMALLINT))" for n in range(given)
-        )
-        sql = _AT_ONCE_SQL.format(
-            **names,
-            step=step,
-            # The last page creates no response: finishing needs them all to exist already.
-            may_create="FALSE" if finishing else "TRUE",
-            ready=_AT_ONCE_READY.format(**names) if finishing else "TRUE",
-            values=values or "(CAST(NULL AS VARCHAR), CAST(NULL AS SMALLINT))",
-            dropped=", ".join(f":skip{n}" for n in range(skipped)) or "NULL",
-        )
+        parts = [_AT_ONCE_ENTRY]
+        if create:
+            parts.append(_AT_ONCE_CREATE)
+        ready = _AT_ONCE_READY.format(**names) if finishing else "TRUE"
+        or_created = " UNION ALL SELECT id FROM created" if create else ""
+        parts.append(_AT_ONCE_TARGET.format(ready=ready, or_created=or_created))
+        parts.append(_AT_ONCE_FINISH if finishing else _AT_ONCE_STEP)
+        if given:
+            parts.append(_AT_ONCE_SAVE)
+        if skipped:
+            parts.append(_AT_ONCE_DROP)
+        parts.append("\nSELECT id FROM target")
+        sql = "".join(parts).format(**names)
         status = Response.__table__.c.status.type
         _AT_ONCE[key] = text(sql).bindparams(
             bindparam("open", type_=Scan.__table__.c.status.type),
             bindparam("final", type_=status),
-            bindparam("in_progress", type_=status),
-            bindparam("now", type_=Response.__table__.c.created_at.type),
+            *([bindparam("in_progress", type_=status)] if create else []),
+            *(
+                [bindparam("now", type_=Response.__table__.c.created_at.type)]
+                if create or finishing
+                else []
+            ),
         )
     return _AT_ONCE[key]
 
@@ -374,14 +384,17 @@ def save_page_at_once(
 ) -> bool:
     """Save a page of ``known``'s code in one statement on an autocommit connection, the hot
     path of a scan morning on PostgreSQL (``pages``: the pages of ``known.instruments``);
-    ``finishing`` on the last page going forward: also what :func:`finish` does. True when
-    saved. False when it saved nothing and the caller goes the long way (:func:`find_code`,
+    ``finishing`` on the last page going forward: also what :func:`finish` does. The first page
+    of an instrument may create its response; later pages expect it. True when saved. False
+    when it saved nothing and the caller goes the long way (:func:`find_code`,
     :func:`save_page`, :func:`finish`): the code no longer opens the scan, the response is
-    final, a response is missing on the last page, two first saves raced, or the hint is
-    stale. The answers are checked first (SurveyError, nothing written)."""
+    final or missing, two first saves raced, or the hint is stale. The answers are checked
+    first (SurveyError, nothing written)."""
     values = page_values(page, raw)
     given = [(item_id, value) for item_id, value in values.items() if value is not None]
     skipped = [item_id for item_id, value in values.items() if value is None]
+    done = _page_step(page, pages)
+    create = done == 1 and not finishing
     params: dict[str, object] = {
         "code": known.text,
         "mine": mine,
@@ -389,12 +402,13 @@ def save_page_at_once(
         "instruments": known.instruments,
         "today": today,
         "instrument": page.instrument.id,
-        "version": page.instrument.version,
-        "in_progress": ResponseStatus.IN_PROGRESS,
         "final": ResponseStatus.FINAL,
-        "done": _page_step(page, pages),
-        "now": utcnow(),
+        "done": done,
     }
+    if create:
+        params.update(version=page.instrument.version, in_progress=ResponseStatus.IN_PROGRESS)
+    if create or finishing:
+        params["now"] = utcnow()
     for n, (item_id, value) in enumerate(given):
         params[f"item{n}"] = item_id
         params[f"value{n}"] = value
@@ -403,7 +417,7 @@ def save_page_at_once(
     instruments = list(dict.fromkeys(p.instrument.id for p in pages)) if finishing else []
     for n, instrument_id in enumerate(instruments):
         params[f"instrument{n}"] = instrument_id
-    statement = _save_at_once_statement(len(given), len(skipped), len(instruments))
+    statement = _save_at_once_statement(len(given), len(skipped), len(instruments), create)
     return conn.execute(statement, params).first() is not None
 
 
