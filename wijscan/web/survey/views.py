@@ -219,11 +219,16 @@ def _save_at_once(code: str, number: int, going_back: bool) -> str | None:
         return None
     if not saved:
         return None
-    if finishing:
-        session["finished"] = [*session.get("finished", []), known.text]
-        return url_for("survey.done", code=known.text)
+    return _after_save(known.text, number, going_back, finished=finishing)
+
+
+def _after_save(code: str, number: int, going_back: bool, *, finished: bool) -> str:
+    """Where a saved page goes on to; a finished scan is remembered in this browser."""
+    if finished:
+        session["finished"] = [*session.get("finished", []), code]
+        return url_for("survey.done", code=code)
     target = max(number - 1, 1) if going_back else number + 1
-    return url_for("survey.page", code=known.text, number=target)
+    return url_for("survey.page", code=code, number=target)
 
 
 @bp.route("/<code>/<int:number>", methods=["GET", "POST"])
@@ -243,11 +248,7 @@ def page(code: str, number: int):
     if visit.respondent is None:
         return redirect(url_for("survey.intro", code=entry.text))
     if visit.saved:
-        if visit.finished:
-            session["finished"] = [*session.get("finished", []), entry.text]
-            return redirect(url_for("survey.done", code=entry.text))
-        target = max(number - 1, 1) if going_back else number + 1
-        return redirect(url_for("survey.page", code=entry.text, number=target))
+        return redirect(_after_save(entry.text, number, going_back, finished=visit.finished))
     current = visit.pages[number - 1]
     return render_template(
         "survey/page.html",
