@@ -6,7 +6,9 @@ adding one. Responses are created with ``INSERT … ON CONFLICT DO NOTHING`` for
 
 The functions run Core statements on the connection they are given, inside its transaction (the
 questionnaire's views give their own; the mentor's observation list the session's): a page save
-is the hot path of a scan morning, and the ORM layer cost more than the SQL.
+is the hot path of a scan morning, and the ORM layer cost more than the SQL. On PostgreSQL a page
+is saved in one statement on an autocommit connection (:func:`save_page_at_once`), with the
+lookup-then-write functions as the long way whenever that one saves nothing.
 """
 
 from __future__ import annotations
