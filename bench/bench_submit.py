@@ -254,7 +254,6 @@ def start_real(
     rounds: int,
     work: Path,
     stack: contextlib.ExitStack,
-    app_spec: str = "wijscan:create_app()",
 ) -> tuple[Gunicorn, Rounds, int]:
     """The real app under gunicorn with ``students × rounds`` students who have pressed
     "Beginnen" (untimed): the server, their page POSTs by round, the cookie length."""
@@ -266,7 +265,7 @@ def start_real(
     finally:
         dispose(app)
     codes = list(scan.codes)
-    server = stack.enter_context(Gunicorn(url, work / "real.log", workers=workers, app=app_spec))
+    server = stack.enter_context(Gunicorn(url, work / "real.log", workers=workers))
     server.start()
     tokens: dict[str, str] = {}
     cookies: dict[str, str] = {}

@@ -14,7 +14,7 @@ lookup-then-write functions as the long way whenever that one saves nothing.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from sqlalchemy import (
@@ -199,7 +199,8 @@ def _answer_upsert(dialect: str, rows: int):
 
 
 def _advances_with_upsert(dialect: str) -> bool:
-    """PostgreSQL runs an UPDATE inside the WITH clause of an INSERT; SQLite does not."""
+    """PostgreSQL runs an UPDATE (or INSERT, DELETE) inside the WITH clause of a statement;
+    SQLite does not."""
     return dialect == "postgresql"
 
 
@@ -240,14 +241,7 @@ class KnownCodes:
     def remember(self, entry: Entry) -> None:
         if len(self._entries) >= self.size:
             self._entries.clear()
-        self._entries[entry.text] = Entry(
-            entry.code_id,
-            entry.text,
-            entry.respondent_id,
-            entry.scan_id,
-            entry.instruments,
-            entry.kind,
-        )
+        self._entries[entry.text] = replace(entry, responses={})  # responses change
 
     def get(self, text: str) -> Entry | None:
         return self._entries.get(normalise_code(text))
@@ -370,7 +364,7 @@ def _save_at_once_statement(given: int, skipped: int, finishing: int, create: bo
 
 def can_save_at_once(bind: Connection | Engine) -> bool:
     """:func:`save_page_at_once` needs UPDATE, INSERT and DELETE inside WITH (PostgreSQL)."""
-    return bind.dialect.name == "postgresql"
+    return _advances_with_upsert(bind.dialect.name)
 
 
 def save_page_at_once(
@@ -508,8 +502,7 @@ def state(conn: Connection, scan_id: int, respondent_id: str, pages: list[Page])
     next_page = 0
     for page in pages:
         response = responses.get(page.instrument.id)
-        first_of_instrument = next(p.index for p in pages if p.instrument.id == page.instrument.id)
-        if response is not None and page.index - first_of_instrument < response.next_page:
+        if response is not None and _page_step(page, pages) <= response.next_page:
             next_page = page.index + 1
         else:
             break
