@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from wijscan.extensions import db, login
 from wijscan.models import Klas, Membership, Role, School, Student, User
+from wijscan.services import accounts
 
 #: The programme administrator. Not a school role: it spans schools, aggregates only.
 BEHEERDER = "beheerder"
@@ -67,13 +68,36 @@ def memberships() -> list[Membership]:
     return list(current_user.memberships)
 
 
+def school_ids() -> list[int]:
+    """The schools the user works in, each once, in id order."""
+    return sorted({m.school_id for m in memberships()})
+
+
 def current_school_id() -> int | None:
-    """The school the user works in now: the chosen one if they belong to it, else their first."""
-    schools = [m.school_id for m in memberships()]
+    """The school the user works in now: the chosen one if they belong to it, else their first.
+    Every request acts in this school only: roles held in another school do not count here."""
+    schools = school_ids()
     if not schools:
         return None
     chosen = session.get("school_id")
-    return chosen if chosen in schools else min(schools)
+    return chosen if chosen in schools else schools[0]
+
+
+def choose_school(school_id: int) -> None:
+    """Make ``school_id`` the current school (the switch in the navigation); 404 when the user
+    does not work there, as for any other school's object."""
+    if school_id not in school_ids():
+        abort(404)
+    session["school_id"] = school_id
+    g.pop("access_roles", None)
+
+
+def my_schools() -> list[School]:
+    """The schools the user can switch between, by name."""
+    ids = school_ids()
+    if len(ids) < 2:
+        return []
+    return list(db.session.scalars(select(School).where(School.id.in_(ids)).order_by(School.name)))
 
 
 def current_school() -> School | None:
@@ -169,13 +193,12 @@ def get_school_object(model: type, object_id: int) -> Any:
 
 @login.user_loader
 def _load_user(user_id: str) -> User | None:
+    """The user of a login session that has not ended (logout, password change, deactivation
+    end sessions: their cookies stop working at once)."""
     raw_id, _, token = user_id.partition(":")
-    if not raw_id.isdigit():
+    if not (raw_id.isascii() and raw_id.isdigit()) or len(raw_id) > 18:
         return None
-    user = db.session.get(User, int(raw_id))
-    if user is None or not token or user.session_token != token:
-        return None
-    return user
+    return accounts.session_user(int(raw_id), token)
 
 
 def _guard() -> Any:
@@ -208,5 +231,6 @@ def init_app(app: Flask) -> None:
             "has_role": has_role,
             "current_roles": current_roles,
             "current_school": current_school,
+            "my_schools": my_schools,
             "is_mentor_of": is_mentor_of,
         }

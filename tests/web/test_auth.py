@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from tests.conftest import Factory, login, make_test_app
-from wijscan.models import Invite, Role
+from wijscan.models import Role
 
 
 def test_login_with_right_password_reaches_the_landing_page(client, make):
@@ -107,36 +107,6 @@ def test_session_cookie_is_http_only_and_same_site(client, make):
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie
     assert "SameSite=Lax" in cookie
-
-
-def test_coordinator_invites_staff_who_sets_a_password_once(app, client, make, db):
-    school = make.school()
-    coordinator = make.staff(school, Role.COORDINATOR)
-    login(client, coordinator)
-    response = client.post(
-        "/medewerkers",
-        data={"name": "Mila Mentor", "email": "mila@voorbeeld.nl", "roles": ["docent"]},
-    )
-    assert response.status_code == 200
-    page = response.get_data(as_text=True)
-    link = re.search(r"<code>(http[^<]+)</code>", page).group(1)
-    outbox = app.extensions["wijscan_outbox"]
-    assert outbox[-1][0] == "mila@voorbeeld.nl"
-    assert link in outbox[-1][2]
-
-    path = link.split("localhost", 1)[1]
-    invitee = app.test_client()
-    assert "Welkom bij WIJscan, Mila Mentor" in invitee.get(path).get_data(as_text=True)
-    short = invitee.post(path, data={"password": "kort", "confirm": "kort"})
-    assert "Minstens 10 tekens." in short.get_data(as_text=True)
-    done = invitee.post(path, data={"password": "lang genoeg nu", "confirm": "lang genoeg nu"})
-    assert done.status_code == 302
-    assert invitee.get(path).status_code == 404  # one-time
-    assert db.session.query(Invite).one().used_at is not None
-    ok = invitee.post(
-        "/inloggen", data={"email": "mila@voorbeeld.nl", "password": "lang genoeg nu"}
-    )
-    assert ok.status_code == 302
 
 
 def test_secret_key_is_required_in_production(monkeypatch):

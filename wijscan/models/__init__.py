@@ -1,6 +1,14 @@
 """SQLAlchemy 2.0 typed models, one module per aggregate."""
 
-from wijscan.models.account import Invite, Membership, Role, User, new_session_token
+from wijscan.models.account import (
+    Invite,
+    InviteKind,
+    LoginSession,
+    Membership,
+    Role,
+    User,
+    new_session_token,
+)
 from wijscan.models.audit import AuditEntry
 from wijscan.models.base import Base, utcnow
 from wijscan.models.klas import STREAMS, Klas, klas_mentor
@@ -19,8 +27,10 @@ __all__ = [
     "AuditEntry",
     "Base",
     "Invite",
+    "InviteKind",
     "Klas",
     "LesbriefPlan",
+    "LoginSession",
     "Membership",
     "RespondentLink",
     "Response",

@@ -10,7 +10,7 @@ from flask_login import UserMixin
 from sqlalchemy import DateTime, Enum, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from wijscan.models.base import Base, Timestamped
+from wijscan.models.base import Base, Timestamped, utcnow
 
 
 class Role(enum.StrEnum):
@@ -22,7 +22,18 @@ class Role(enum.StrEnum):
 
 
 def new_session_token() -> str:
-    return secrets.token_urlsafe(24)
+    return secrets.token_urlsafe(32)
+
+
+class InviteKind(enum.StrEnum):
+    """What a one-time link does."""
+
+    #: A new account: the link sets its first password; its memberships exist already.
+    ACTIVATE = "activate"
+    #: An account that exists: the holder accepts the membership after logging in.
+    JOIN = "join"
+    #: Asked for by the holder ("wachtwoord vergeten"): the link sets a new password.
+    RESET = "reset"
 
 
 class User(UserMixin, Timestamped, Base):
@@ -37,8 +48,6 @@ class User(UserMixin, Timestamped, Base):
     #: Programme administrator (beheerder): manages schools, sees aggregates only.
     is_admin: Mapped[bool] = mapped_column(default=False)
     active: Mapped[bool] = mapped_column(default=True)
-    #: Changes at every login and logout so that an old session cookie stops working.
-    session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
     #: Preferred interface language.
     locale: Mapped[str] = mapped_column(String(5), default="nl")
 
@@ -46,9 +55,12 @@ class User(UserMixin, Timestamped, Base):
         back_populates="user", cascade="all, delete-orphan"
     )
 
+    #: The login session this request belongs to (set by the user loader or at login).
+    login_session_token = None
+
     def get_id(self) -> str:
-        # The token is part of the id so that logout elsewhere invalidates this cookie.
-        return f"{self.id}:{self.session_token}"
+        # The session's token is part of the id: ending that session ends this cookie.
+        return f"{self.id}:{self.login_session_token or ''}"
 
     @property
     def is_active(self) -> bool:  # Flask-Login
@@ -67,11 +79,44 @@ class Membership(Base):
     user: Mapped[User] = relationship(back_populates="memberships")
 
 
+class LoginSession(Base):
+    """One logged-in device of a user. A user may have several (the board computer and a
+    phone); logout ends one, a password change or deactivation ends them all."""
+
+    __tablename__ = "login_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    #: sha256 of the token in the session cookie; the token itself is never stored.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    #: The browser as it named itself, shortened: lets a user recognise their devices.
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+
+
 class Invite(Timestamped, Base):
+    """A one-time link mailed to an address: activate a new account, join a school with an
+    existing one, or reset a password. The link is never shown to the person who sent it."""
+
     __tablename__ = "invite"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    kind: Mapped[InviteKind] = mapped_column(
+        Enum(InviteKind, native_enum=False, length=20), default=InviteKind.ACTIVATE
+    )
+    #: JOIN: the school and roles the holder is asked to accept (space-separated role values).
+    school_id: Mapped[int | None] = mapped_column(
+        ForeignKey("school.id", ondelete="CASCADE"), index=True
+    )
+    roles: Mapped[str] = mapped_column(String(100), default="")
+    #: The name and address as the inviter typed them: what the inviter's list shows until the
+    #: invitation is accepted (never the account's stored name).
+    name: Mapped[str] = mapped_column(String(200), default="")
+    email: Mapped[str] = mapped_column(String(254), default="")
     #: sha256 of the token in the link; the token itself is never stored.
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

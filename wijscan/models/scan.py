@@ -85,3 +85,8 @@ class AccessCode(Timestamped, Base):
     respondent_id: Mapped[str | None] = mapped_column(String(36), unique=True)
     #: Set when the respondent finished: the code cannot start the scan again.
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: A shared code: how many respondents (browsers) have started with it.
+    claims: Mapped[int] = mapped_column(default=0)
+    #: A shared class code lets at most this many respondents start (the class size and a small
+    #: margin); the mentor can add a place or end the code (cap = claims). None: no cap.
+    max_claims: Mapped[int | None]

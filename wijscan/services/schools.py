@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from wijscan.extensions import db
 from wijscan.models import Klas, Role, School, Student, User
 from wijscan.services import accounts
-from wijscan.services.setup import audit
+from wijscan.services.setup import audit, invite_staff
 
 
 @dataclass
@@ -27,16 +27,22 @@ def create_school(
     coordinator_email: str,
     created_by: User | None,
     valid_days: int,
-) -> tuple[School, User, str]:
+) -> tuple[School, accounts.Link | None]:
+    """A new school and the invitation of its first coordinator (the same invitation as a
+    coordinator's staff page sends: the beheerder sees no link and no account)."""
     school = School(name=name.strip(), town=town.strip())
     db.session.add(school)
     db.session.flush()
-    coordinator = accounts.ensure_staff(
-        email=coordinator_email, name=coordinator_name, school_id=school.id, role=Role.COORDINATOR
-    )
-    token = accounts.create_invite(coordinator, created_by, valid_days)
     audit(school.id, created_by.id if created_by else None, "create_school", school)
-    return school, coordinator, token
+    link = invite_staff(
+        school.id,
+        email=coordinator_email,
+        name=coordinator_name,
+        roles=[Role.COORDINATOR],
+        invited_by=created_by,
+        valid_days=valid_days,
+    )
+    return school, link
 
 
 def overview() -> list[SchoolRow]:

@@ -186,6 +186,26 @@ def school_year_for(school: School, day: date) -> SchoolYear:
     return year
 
 
+#: Rounds are planned within this many years of today; a date in year 1 or 9999 is a typo.
+ROUND_YEARS_AROUND_TODAY = 5
+
+
+def round_date_bounds(today: date) -> tuple[date, date]:
+    """The first and last day a scan round may open or close on, seen from ``today``."""
+    return (
+        date(today.year - ROUND_YEARS_AROUND_TODAY, 1, 1),
+        date(today.year + ROUND_YEARS_AROUND_TODAY, 12, 31),
+    )
+
+
+def round_date_problem(day: date, today: date) -> str | None:
+    """Why ``day`` cannot be a round's date, or None when it can."""
+    first, last = round_date_bounds(today)
+    if first <= day <= last:
+        return None
+    return _("Kies een datum tussen %(first)d en %(last)d.", first=first.year, last=last.year)
+
+
 def save_round(
     school: School,
     *,
@@ -195,6 +215,10 @@ def save_round(
     closes_on: date,
     user_id: int | None,
 ) -> ScanRound:
+    for field, day in (("opens_on", opens_on), ("closes_on", closes_on)):
+        problem = round_date_problem(day, date.today())
+        if problem:
+            raise SetupError(field, problem)
     if closes_on < opens_on:
         raise SetupError("closes_on", _("De einddatum ligt vóór de begindatum."))
     year = school_year_for(school, opens_on)
@@ -227,6 +251,15 @@ def staff_of(school_id: int) -> list[tuple[User, list[Role]]]:
     return [(u, sorted(m.role for m in u.memberships if m.school_id == school_id)) for u in users]
 
 
+def pending_invitations(school_id: int) -> list[tuple[str, str, list[Role]]]:
+    """Invitations of existing accounts that wait for their holder: (name, address, roles) as
+    the inviter typed them."""
+    return [
+        (invite.name, invite.email, accounts.invite_roles(invite))
+        for invite in accounts.pending_joins(school_id)
+    ]
+
+
 def invite_staff(
     school_id: int,
     *,
@@ -235,20 +268,25 @@ def invite_staff(
     roles: list[Role],
     invited_by: User | None,
     valid_days: int,
-) -> tuple[User, str]:
-    """Create (or reuse) the account, give it ``roles`` in the school and a one-time token."""
+) -> accounts.Link | None:
+    """Invite a person to the school (:func:`accounts.invite_staff`), written to the audit log
+    with the address as typed."""
     if not roles:
         raise SetupError("roles", _("Kies minstens één rol."))
-    user = None
-    for role in roles:
-        user = accounts.ensure_staff(email=email, name=name, school_id=school_id, role=role)
-    assert user is not None
-    token = accounts.create_invite(user, invited_by, valid_days)
+    link = accounts.invite_staff(
+        school_id,
+        email=email,
+        name=name,
+        roles=roles,
+        invited_by=invited_by,
+        valid_days=valid_days,
+    )
     audit(
         school_id,
         invited_by.id if invited_by else None,
         "invite_staff",
-        user,
+        None,
+        email=accounts.normalise_email(email),
         roles=[str(r) for r in roles],
     )
-    return user, token
+    return link

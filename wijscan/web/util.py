@@ -8,7 +8,9 @@ from flask import current_app, url_for
 from flask_babel import gettext as _
 
 from wijscan import mail
-from wijscan.models import User
+from wijscan.extensions import db
+from wijscan.models import InviteKind, School
+from wijscan.services.accounts import Link
 
 
 def safe_next(target: str | None) -> str | None:
@@ -21,17 +23,40 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
-def send_invite(user: User, token: str) -> str:
-    """Mail the one-time link to set a password; returns the link to show the sender too."""
-    link = url_for("auth.accept_invite", token=token, _external=True)
-    mail.send(
-        user.email,
-        _("Uitnodiging voor WIJscan"),
-        _(
+def send_link(link: Link | None) -> None:
+    """Mail a one-time link to the address of its account. It is never shown on a page: only the
+    holder of the address can follow it."""
+    if link is None:
+        return
+    days = current_app.config["INVITE_VALID_DAYS"]
+    if link.kind == InviteKind.RESET:
+        url = url_for("auth.reset_password", token=link.token, _external=True)
+        subject = _("Nieuw wachtwoord voor WIJscan")
+        body = _(
+            "Je hebt een nieuw wachtwoord voor WIJscan gevraagd. Kies het via deze link (één keer "
+            "te gebruiken, %(hours)d uur geldig): %(link)s\n\nHeb je dit niet gevraagd? Dan kun "
+            "je dit bericht negeren; je wachtwoord blijft hetzelfde.",
+            hours=current_app.config["RESET_VALID_HOURS"],
+            link=url,
+        )
+    elif link.kind == InviteKind.JOIN:
+        school = db.session.get(School, link.school_id)
+        url = url_for("auth.accept_invite", token=link.token, _external=True)
+        subject = _("Uitnodiging voor %(school)s in WIJscan", school=school.name if school else "")
+        body = _(
+            "Je bent uitgenodigd om in WIJscan te werken voor %(school)s. Log in met je eigen "
+            "account en neem de uitnodiging aan via deze link (%(days)d dagen geldig): %(link)s",
+            school=school.name if school else "",
+            days=days,
+            link=url,
+        )
+    else:
+        url = url_for("auth.accept_invite", token=link.token, _external=True)
+        subject = _("Uitnodiging voor WIJscan")
+        body = _(
             "Welkom bij WIJscan. Kies een wachtwoord via deze link "
             "(één keer te gebruiken, %(days)d dagen geldig): %(link)s",
-            days=current_app.config["INVITE_VALID_DAYS"],
-            link=link,
-        ),
-    )
-    return link
+            days=days,
+            link=url,
+        )
+    mail.send(link.email, subject, body)

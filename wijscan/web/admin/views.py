@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, render_template
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -10,7 +10,7 @@ from wijscan import access
 from wijscan.extensions import db
 from wijscan.services import schools as school_service
 from wijscan.web.admin.forms import SchoolForm
-from wijscan.web.util import send_invite
+from wijscan.web.util import send_link
 
 bp = Blueprint("admin", __name__, url_prefix="/beheer")
 
@@ -19,9 +19,8 @@ bp = Blueprint("admin", __name__, url_prefix="/beheer")
 @access.allow(access.BEHEERDER)
 def schools():
     form = SchoolForm()
-    invite_link = None
     if form.validate_on_submit():
-        school, coordinator, token = school_service.create_school(
+        school, link = school_service.create_school(
             name=form.name.data,
             town=form.town.data or "",
             coordinator_name=form.coordinator_name.data,
@@ -29,13 +28,16 @@ def schools():
             created_by=current_user,
             valid_days=current_app.config["INVITE_VALID_DAYS"],
         )
-        invite_link = send_invite(coordinator, token)
+        send_link(link)
         db.session.commit()
-        flash(_("%(name)s is toegevoegd.", name=school.name), "success")
-        form = SchoolForm(formdata=None)
-    return render_template(
-        "admin/schools.html",
-        form=form,
-        overview=school_service.overview(),
-        invite_link=invite_link,
-    )
+        flash(
+            _(
+                "%(name)s is toegevoegd. De uitnodiging voor de schoolcoördinator is gemaild "
+                "naar %(email)s.",
+                name=school.name,
+                email=form.coordinator_email.data.strip().lower(),
+            ),
+            "success",
+        )
+        return redirect(url_for("admin.schools"))
+    return render_template("admin/schools.html", form=form, overview=school_service.overview())

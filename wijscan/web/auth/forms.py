@@ -1,9 +1,9 @@
-"""Forms of the login and invitation pages."""
+"""Forms of the login, invitation and password pages."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from wijscan.services.accounts import MIN_PASSWORD_LENGTH
 
@@ -15,18 +15,48 @@ class LoginForm(FlaskForm):
     )
 
 
-class SetPasswordForm(FlaskForm):
-    password = PasswordField(
+def _new_password():
+    return PasswordField(
         _l("Nieuw wachtwoord"),
         validators=[
             DataRequired(_l("Kies een wachtwoord.")),
             Length(
                 min=MIN_PASSWORD_LENGTH,
+                max=200,
                 message=_l("Minstens %(n)d tekens.", n=MIN_PASSWORD_LENGTH),
             ),
         ],
     )
-    confirm = PasswordField(
+
+
+def _confirm():
+    return PasswordField(
         _l("Herhaal het wachtwoord"),
         validators=[EqualTo("password", _l("De twee wachtwoorden zijn niet gelijk."))],
+    )
+
+
+class SetPasswordForm(FlaskForm):
+    """A new password, twice; the service checks it is not easy to guess."""
+
+    password = _new_password()
+    confirm = _confirm()
+
+
+class ChangePasswordForm(FlaskForm):
+    current = PasswordField(
+        _l("Huidig wachtwoord"), validators=[DataRequired(_l("Vul je huidige wachtwoord in."))]
+    )
+    password = _new_password()
+    confirm = _confirm()
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(
+        _l("E-mailadres"),
+        validators=[
+            DataRequired(_l("Vul je e-mailadres in.")),
+            Email(_l("Dit is geen geldig e-mailadres."), check_deliverability=False),
+            Length(max=254),
+        ],
     )

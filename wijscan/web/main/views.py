@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user
 
 from wijscan import access
@@ -31,6 +40,17 @@ def start():
         klassen=access.visible_klassen() if school_id is not None else [],
     )
     return render_template("main/start.html", overview=overview)
+
+
+@bp.route("/school", methods=["POST"])
+@access.allow(*access.SCHOOL_ROLES)
+def switch_school():
+    """Work in another of the user's schools from now on (this browser's session)."""
+    raw = request.form.get("school_id", "")
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
+        abort(400)
+    access.choose_school(int(raw))
+    return redirect(url_for("main.start"))
 
 
 @bp.route("/taal/<code>")

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from wijscan import access
+from wijscan import access, security
 from wijscan.extensions import db
 from wijscan.models import Role, ScanRound
 from wijscan.services import setup as setup_service
@@ -20,7 +20,7 @@ from wijscan.web.setup.forms import (
     RoundForm,
     StudentForm,
 )
-from wijscan.web.util import send_invite
+from wijscan.web.util import send_link
 
 bp = Blueprint("setup", __name__)
 
@@ -138,6 +138,7 @@ def students():
 
 @bp.route("/leerlingen/import", methods=["GET", "POST"])
 @access.allow(COORDINATOR)
+@security.upload
 def import_students():
     school_id = access.require_school()
     form = ImportForm()
@@ -246,10 +247,9 @@ def staff():
     if school is None:
         abort(403)
     form = InviteForm()
-    invite_link = None
     if form.validate_on_submit():
         try:
-            user, token = setup_service.invite_staff(
+            link = setup_service.invite_staff(
                 school.id,
                 email=form.email.data,
                 name=form.name.data,
@@ -260,14 +260,22 @@ def staff():
         except setup_service.SetupError as error:
             _fail(form, error)
         else:
-            invite_link = send_invite(user, token)
+            send_link(link)
             db.session.commit()
-            flash(_("%(name)s is uitgenodigd.", name=user.name), "success")
-            form = InviteForm(formdata=None)
+            # The name and address as typed: nothing of an existing account is shown.
+            flash(
+                _(
+                    "De uitnodiging voor %(name)s is gemaild naar %(email)s.",
+                    name=form.name.data.strip(),
+                    email=form.email.data.strip().lower(),
+                ),
+                "success",
+            )
+            return redirect(url_for("setup.staff"))
     return render_template(
         "setup/staff.html",
         form=form,
         staff=setup_service.staff_of(school.id),
-        invite_link=invite_link,
+        pending=setup_service.pending_invitations(school.id),
         role_labels=ROLE_LABELS,
     )
