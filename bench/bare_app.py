@@ -14,7 +14,7 @@ is one statement in autocommit without a ping under load (docs/performance.md).
 
     .venv/bin/python -c 'from bench.bare_app import create_schema; create_schema("sqlite:////tmp/bare.sqlite3")'
     WIJSCAN_DATABASE_URL=sqlite:////tmp/bare.sqlite3 gunicorn -w 2 -b 127.0.0.1:8001 \\
-        'bench.bare_app:create_app()'
+        --no-control-socket 'bench.bare_app:create_app()'
 """
 
 from __future__ import annotations

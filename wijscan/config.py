@@ -28,12 +28,24 @@ DEFAULTS: dict[str, Any] = {
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+    #: Rate limits on login and code entry (wijscan/ratelimit.py, docs/deployment.md); storage
+    #: as a ``limits`` storage URI: memory:// counts per process, so with more than one worker
+    #: or app server it must be shared (redis://host:6379/0); production refuses memory://
+    #: unless RATELIMIT_ALLOW_MEMORY says there is one process.
     "RATELIMIT_STORAGE_URI": "memory://",
-    #: Rate limits on login and code entry (wijscan/ratelimit.py); storage as a ``limits``
-    #: storage URI (memory://, redis://host:6379/0 …).
+    "RATELIMIT_ALLOW_MEMORY": False,
+    #: Seconds a rate-limit store may take to connect or answer; after a failure it is left
+    #: alone 20 times as long, at least 5 s (the limits fail open meanwhile; it is logged).
+    "RATELIMIT_STORAGE_TIMEOUT": 0.5,
     "RATE_LIMITS": True,
     "LOGIN_RATE_LIMIT": "10 per minute",
-    "CODE_RATE_LIMIT": "30 per minute",
+    #: Wrong codes per browser (an id in its session) and per client address (a ceiling for
+    #: clients that drop cookies; a school is one address). A valid code is never refused.
+    "CODE_RATE_LIMIT": "10 per minute",
+    "CODE_ADDRESS_RATE_LIMIT": "300 per minute",
+    #: Reverse proxies in front of the app that set X-Forwarded-For and -Proto (0: none, the
+    #: headers are ignored and the client is the connection's address).
+    "TRUSTED_PROXIES": 0,
     "BABEL_DEFAULT_LOCALE": "nl",
     "BABEL_SUPPORTED_LOCALES": ["nl", "en"],
     "MAIL_SENDER": "console",
@@ -44,6 +56,24 @@ DEFAULTS: dict[str, Any] = {
     "SMTP_PASSWORD": None,
     "SMTP_STARTTLS": True,
     "INVITE_VALID_DAYS": 7,
+    #: Security headers (wijscan/security.py, docs/deployment.md). CONTENT_SECURITY_POLICY None
+    #: is the app's strict default; HSTS is only sent when ENV_NAME is production.
+    "SECURITY_HEADERS": True,
+    "CONTENT_SECURITY_POLICY": None,
+    "HSTS_MAX_AGE": 365 * 24 * 3600,
+    #: Request size limits per kind (wijscan/security.py): a questionnaire page is a few kB, a
+    #: CSV import a few MB (the import itself refuses files over 5 MB with a message).
+    #: MAX_CONTENT_LENGTH is the backstop for anything read before the per-request limit is set.
+    "MAX_SURVEY_BYTES": 16 * 1024,
+    "MAX_FORM_BYTES": 64 * 1024,
+    "MAX_UPLOAD_BYTES": 6 * 1024 * 1024,
+    "MAX_CONTENT_LENGTH": 6 * 1024 * 1024,
+    #: Largest text part of a multipart form (Flask's default); must stay above Werkzeug's
+    #: 64 kB read buffer, or a file upload is refused while it streams.
+    "MAX_FORM_MEMORY_SIZE": 500_000,
+    "MAX_FORM_PARTS": 100,
+    #: A password-reset link works this long (it is mailed to the account's own address).
+    "RESET_VALID_HOURS": 2,
     "SQLITE_BUSY_TIMEOUT_MS": 10000,
     #: PostgreSQL: a pooled connection idle this long is checked before use (wijscan/db.py);
     #: ``pool_pre_ping`` in SQLALCHEMY_ENGINE_OPTIONS checks every one instead.
@@ -57,6 +87,11 @@ ENV_MAP = {
     "WIJSCAN_ENV": "ENV_NAME",
     "WIJSCAN_CONTENT_ROOT": "CONTENT_ROOT",
     "WIJSCAN_RATELIMIT_STORAGE_URI": "RATELIMIT_STORAGE_URI",
+    "WIJSCAN_RATELIMIT_ALLOW_MEMORY": "RATELIMIT_ALLOW_MEMORY",
+    "WIJSCAN_LOGIN_RATE_LIMIT": "LOGIN_RATE_LIMIT",
+    "WIJSCAN_CODE_RATE_LIMIT": "CODE_RATE_LIMIT",
+    "WIJSCAN_CODE_ADDRESS_RATE_LIMIT": "CODE_ADDRESS_RATE_LIMIT",
+    "WIJSCAN_TRUSTED_PROXIES": "TRUSTED_PROXIES",
     "WIJSCAN_MAIL_SENDER": "MAIL_SENDER",
     "WIJSCAN_MAIL_FROM": "MAIL_FROM",
     "WIJSCAN_SMTP_HOST": "SMTP_HOST",
@@ -64,10 +99,21 @@ ENV_MAP = {
     "WIJSCAN_SMTP_USER": "SMTP_USER",
     "WIJSCAN_SMTP_PASSWORD": "SMTP_PASSWORD",
     "WIJSCAN_SESSION_COOKIE_SECURE": "SESSION_COOKIE_SECURE",
+    "WIJSCAN_HSTS_MAX_AGE": "HSTS_MAX_AGE",
+    "WIJSCAN_MAX_SURVEY_BYTES": "MAX_SURVEY_BYTES",
+    "WIJSCAN_MAX_FORM_BYTES": "MAX_FORM_BYTES",
+    "WIJSCAN_MAX_UPLOAD_BYTES": "MAX_UPLOAD_BYTES",
 }
 
-_BOOL_KEYS = {"SESSION_COOKIE_SECURE"}
-_INT_KEYS = {"SMTP_PORT"}
+_BOOL_KEYS = {"SESSION_COOKIE_SECURE", "RATELIMIT_ALLOW_MEMORY"}
+_INT_KEYS = {
+    "SMTP_PORT",
+    "TRUSTED_PROXIES",
+    "HSTS_MAX_AGE",
+    "MAX_SURVEY_BYTES",
+    "MAX_FORM_BYTES",
+    "MAX_UPLOAD_BYTES",
+}
 
 #: Only used when ENV_NAME is development or testing; never in production.
 DEV_SECRET_KEY = "dev-only-secret-key-not-for-production"  # noqa: S105
@@ -104,6 +150,7 @@ def finalise(config: dict[str, Any], instance_path: str) -> None:
     if env_name == "production":
         config["SESSION_COOKIE_SECURE"] = config.get("SESSION_COOKIE_SECURE") or True
         config["REMEMBER_COOKIE_SECURE"] = True
+    _check_rate_limits(config, env_name)
     uri = config.get("SQLALCHEMY_DATABASE_URI")
     if not uri:
         uri = "sqlite:///" + str(Path(instance_path) / "wijscan.sqlite3")
@@ -117,6 +164,41 @@ def finalise(config: dict[str, Any], instance_path: str) -> None:
         connect_args = dict(options.get("connect_args") or {})
         connect_args.setdefault("timeout", config["SQLITE_BUSY_TIMEOUT_MS"] / 1000)
         options["connect_args"] = connect_args
+    # Nothing may be read past the largest per-kind limit, whatever the backstop says.
+    largest = max(config[k] for k in ("MAX_SURVEY_BYTES", "MAX_FORM_BYTES", "MAX_UPLOAD_BYTES"))
+    if not config.get("MAX_CONTENT_LENGTH") or config["MAX_CONTENT_LENGTH"] > largest:
+        config["MAX_CONTENT_LENGTH"] = largest
     if options.get("pool_pre_ping"):
         config["DB_PING_IDLE_SECONDS"] = None  # pinged at every checkout already
     config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
+def _check_rate_limits(config: dict[str, Any], env_name: str) -> None:
+    """Refuse rate limits that would not hold: an unreadable rate, a negative number of proxies,
+    or in production counters kept per process (memory://) without being told there is one."""
+    from limits import parse
+
+    for key in ("LOGIN_RATE_LIMIT", "CODE_RATE_LIMIT", "CODE_ADDRESS_RATE_LIMIT"):
+        try:
+            parse(str(config[key]))
+        except ValueError:
+            raise ConfigError(
+                f"{key} = {config[key]!r} is not a rate; write it as, for example, "
+                "'10 per minute' (WIJSCAN_{key})"
+            ) from None
+    if int(config.get("TRUSTED_PROXIES") or 0) < 0:
+        raise ConfigError("WIJSCAN_TRUSTED_PROXIES is the number of proxies in front: 0 or more")
+    uri = str(config.get("RATELIMIT_STORAGE_URI") or "")
+    if (
+        env_name == "production"
+        and config.get("RATE_LIMITS", True)
+        and uri.startswith("memory://")
+        and not config.get("RATELIMIT_ALLOW_MEMORY")
+    ):
+        raise ConfigError(
+            "WIJSCAN_RATELIMIT_STORAGE_URI is memory://: every worker process counts for itself, "
+            "so with 2 gunicorn workers the login limit lets twice as many attempts through. "
+            "Point it at a Redis server all workers and app servers share, for example "
+            "WIJSCAN_RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379/0, or, when the app really "
+            "runs as one process, set WIJSCAN_RATELIMIT_ALLOW_MEMORY=true (docs/deployment.md)."
+        )

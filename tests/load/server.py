@@ -1,6 +1,7 @@
 """The real app under gunicorn on loopback, and the database it runs on.
 
-Used by the load test (tests/load/test_load.py) and the benchmark (bench/bench_submit.py). The
+Used by the load test (tests/load/test_load.py), the rate-limit test (tests/load/test_ratelimits.py,
+which also starts a Redis server from here) and the benchmark (bench/bench_submit.py). The
 database is prepared in this process through the services (migrations, a school, a class, a
 round, a mentor, a personal scan); gunicorn then serves it from another process group, so a test
 can SIGKILL the whole server (master and workers) as a power cut would.
@@ -189,7 +190,7 @@ def dispose(app) -> None:
 
 
 class Gunicorn:
-    """``gunicorn -w N -b 127.0.0.1:PORT APP`` in its own process group.
+    """``gunicorn -w N -b 127.0.0.1:PORT --no-control-socket APP`` in its own process group.
 
     ``kill()`` SIGKILLs the whole group (master and workers, nothing gets to clean up);
     ``stop()`` asks the master to shut down and falls back to ``kill()``. Both are idempotent.
@@ -257,6 +258,9 @@ class Gunicorn:
                     "5",
                     "--log-level",
                     "warning",
+                    # gunicorn 27 opens a control socket at one path in the home folder that
+                    # every gunicorn on the machine shares; these servers need none.
+                    "--no-control-socket",
                     "--config",
                     str(Path(__file__).with_name("gunicorn_ready.py")),
                     self.app,
@@ -313,6 +317,82 @@ class Gunicorn:
             return ""
 
     def __enter__(self) -> Gunicorn:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+# --- redis --------------------------------------------------------------------------------------
+
+
+class RedisServer:
+    """``redis-server`` on a free loopback port with nothing on disk (no snapshots, no append-only
+    file; its working folder is ``folder``), for the rate limits of the servers under test."""
+
+    def __init__(self, executable: str, folder: Path):
+        self.executable = executable
+        self.folder = folder
+        self.port = free_port()
+        self.proc: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://{HOST}:{self.port}/0"
+
+    def start(self, timeout: float = 10.0) -> None:
+        with open(self.folder / "redis.log", "ab") as log:
+            self.proc = subprocess.Popen(
+                [
+                    self.executable,
+                    "--port",
+                    str(self.port),
+                    "--bind",
+                    HOST,
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "no",
+                    "--dir",
+                    str(self.folder),
+                ],
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=log,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"redis-server exited at start: {self.log_tail()}")
+            with contextlib.suppress(OSError), socket.create_connection((HOST, self.port), 1) as s:
+                s.sendall(b"PING\r\n")
+                if s.recv(16).startswith(b"+PONG"):
+                    return
+            if time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"redis-server did not answer in {timeout} s")
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        if self.proc is None:
+            return
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+
+    def log_tail(self, chars: int = 2000) -> str:
+        try:
+            return (self.folder / "redis.log").read_text(errors="replace")[-chars:]
+        except OSError:
+            return ""
+
+    def __enter__(self) -> RedisServer:
+        self.start()
         return self
 
     def __exit__(self, *exc) -> None:
