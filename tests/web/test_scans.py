@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-import pytest
 from sqlalchemy import event, func, select
 
 from tests.conftest import login, make_test_app
@@ -16,45 +15,13 @@ from wijscan.models import (
     RespondentLink,
     Response,
     ResponseStatus,
-    Role,
     Scan,
-    ScanRound,
     ScanStatus,
     Signal,
     StoredResult,
 )
 
 CALM = "Met deze code kun je nu geen scan starten."
-
-
-@pytest.fixture
-def klas_world(app, make, db):
-    school = make.school()
-    mentor = make.staff(school, Role.DOCENT, name="Mentor")
-    coordinator = make.staff(school, Role.COORDINATOR, name="Coord")
-    klas = make.klas(school, "2B", mentors=[mentor])
-    students = [
-        make.student(school, klas, roepnaam=name, achternaam="Test")
-        for name in ("Ada", "Bo", "Cem", "Dewi", "Eva", "Finn")
-    ]
-    scan_round = ScanRound(
-        school_id=school.id,
-        school_year_id=school.years[0].id,
-        name="Meetmoment 2",
-        opens_on=date.today() - timedelta(days=1),
-        closes_on=date.today() + timedelta(days=10),
-    )
-    db.session.add(scan_round)
-    db.session.commit()
-    return {
-        "school": school,
-        "mentor": mentor,
-        "coordinator": coordinator,
-        "klas": klas,
-        "students": students,
-        "round": scan_round,
-        "content": app.extensions["wijscan_content"],
-    }
 
 
 def _open(client, world, mode="personal"):
@@ -178,6 +145,7 @@ def test_anonymous_scan_stores_no_link_to_any_student(app, client, klas_world, d
     progress = client.get(f"/scans/{scan_id}/voortgang").get_json()
     assert progress == {
         "status": "open",
+        "code_full": False,
         "expected": None,
         "started": 2,
         "finished": 2,

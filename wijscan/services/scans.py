@@ -110,14 +110,14 @@ def open_student_scan(
     )
     db.session.add(scan)
     db.session.flush()
-    if mode == ScanMode.PERSONAL:
-        students = list(
-            db.session.scalars(
-                select(Student).where(Student.klas_id == klas.id, Student.active.is_(True))
-            )
+    students = list(
+        db.session.scalars(
+            select(Student).where(Student.klas_id == klas.id, Student.active.is_(True))
         )
-        if not students:
-            raise SetupError("mode", _("Deze klas heeft nog geen leerlingen."))
+    )
+    if not students:
+        raise SetupError("mode", _("Deze klas heeft nog geen leerlingen."))
+    if mode == ScanMode.PERSONAL:
         for student, code in zip(students, _unique_codes(len(students)), strict=True):
             respondent = new_respondent_id()
             db.session.add(AccessCode(scan_id=scan.id, code=code, respondent_id=respondent))
@@ -125,10 +125,35 @@ def open_student_scan(
                 RespondentLink(respondent_id=respondent, scan_id=scan.id, student_id=student.id)
             )
     else:
-        db.session.add(AccessCode(scan_id=scan.id, code=_unique_codes(1)[0]))
+        db.session.add(
+            AccessCode(
+                scan_id=scan.id, code=_unique_codes(1)[0], max_claims=class_code_cap(len(students))
+            )
+        )
     db.session.flush()
     audit(klas.school_id, user.id, "open_scan", scan, mode=str(mode), klas=klas.name)
     return scan
+
+
+def class_code_cap(class_size: int) -> int:
+    """How many respondents may start with a class's shared code: the class and a small margin
+    (a student whose browser lost the session starts again), so that anyone who sees the board
+    cannot fill the class result with answers of their own."""
+    return class_size + max(2, -(-class_size // 10))
+
+
+def add_place(scan: Scan, code: AccessCode, user: User) -> None:
+    """One more respondent may start with the class code (the mentor saw the code was full)."""
+    code.max_claims = max(code.max_claims or 0, code.claims) + 1
+    audit(scan.school_id, user.id, "class_code_place", code, claims=code.claims, cap=code.max_claims)
+    db.session.flush()
+
+
+def end_code(scan: Scan, code: AccessCode, user: User) -> None:
+    """Nobody new starts with the class code; whoever started can finish."""
+    code.max_claims = code.claims
+    audit(scan.school_id, user.id, "class_code_end", code, claims=code.claims)
+    db.session.flush()
 
 
 def open_staff_scan(school_id: int, scan_round: ScanRound, user: User) -> Scan:

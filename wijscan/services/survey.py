@@ -13,6 +13,7 @@ lookup-then-write functions as the long way whenever that one saves nothing.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -23,6 +24,7 @@ from sqlalchemy import (
     String,
     TextClause,
     and_,
+    or_,
     bindparam,
     func,
     select,
@@ -202,6 +204,26 @@ def _advances_with_upsert(dialect: str) -> bool:
     """PostgreSQL runs an UPDATE (or INSERT, DELETE) inside the WITH clause of a statement;
     SQLite does not."""
     return dialect == "postgresql"
+
+
+_CLAIM = (
+    update(AccessCode)
+    .where(
+        AccessCode.id == bindparam("code_id"),
+        AccessCode.respondent_id.is_(None),
+        or_(AccessCode.max_claims.is_(None), AccessCode.claims < AccessCode.max_claims),
+    )
+    .values(claims=AccessCode.claims + 1)
+)
+
+
+def claim_place(conn: Connection, entry: Entry) -> bool:
+    """A new respondent starts with a shared code: count them, unless the code's cap is reached
+    (False). One conditional UPDATE, so two students starting at once cannot both take the last
+    place. A personal code has its respondent already: always True."""
+    if entry.personal:
+        return True
+    return conn.execute(_CLAIM, {"code_id": entry.code_id}).rowcount == 1
 
 
 def find_code(
@@ -509,6 +531,22 @@ def state(conn: Connection, scan_id: int, respondent_id: str, pages: list[Page])
     return State(next_page=min(next_page, len(pages) - 1), finished=finished, answers=answers)
 
 
+#: What an answer on the form may look like before it is compared with the scale.
+_ANSWER_RE = re.compile(r"[0-9]{1,3}")
+
+
+def sent_values(page: Page, raw: Mapping[str, str]) -> dict[str, int]:
+    """The page's answers as sent, those on the scale only: to show a page again that could not
+    be saved, with nothing the student chose lost."""
+    points = page.instrument.scale.points
+    allowed = {str(n): n for n in range(1, points + 1)}
+    return {
+        item.id: allowed[value]
+        for item in page.items
+        if (value := (raw.get(item.id) or "").strip()) in allowed
+    }
+
+
 def page_values(page: Page, raw: Mapping[str, str]) -> dict[str, int | None]:
     """The page's answers from the form: item id -> 1..points, None for a skipped item. An answer
     outside the scale raises SurveyError naming the item."""
@@ -519,7 +557,8 @@ def page_values(page: Page, raw: Mapping[str, str]) -> dict[str, int | None]:
         if not text:
             values[item.id] = None
             continue
-        if not text.isdigit() or not 1 <= int(text) <= points:
+        # ASCII digits only: "²", "④" or a 5,000-digit number pass str.isdigit() but not int().
+        if not _ANSWER_RE.fullmatch(text) or not 1 <= int(text) <= points:
             raise SurveyError(item.id, f"answer {text!r} is not on the scale 1..{points}")
         values[item.id] = int(text)
     return values

@@ -101,13 +101,33 @@ def screen(scan_id: int):
     )
 
 
+@bp.route("/scans/<int:scan_id>/code", methods=["POST"])
+@access.allow(*RUNNERS)
+def class_code(scan_id: int):
+    """The class code's cap: one more place, or end the code (nobody new starts)."""
+    scan = _scan_for_user(scan_id)
+    code = scan_service.shared_code(scan)
+    if code is None or scan.kind != ScanKind.LEERLING or scan.status != ScanStatus.OPEN:
+        abort(404)
+    if request.form.get("action") == "end":
+        scan_service.end_code(scan, code, current_user)
+        flash(_("De code is beëindigd: niemand kan er nog mee beginnen. Wie al bezig is, kan afmaken."), "success")
+    else:
+        scan_service.add_place(scan, code, current_user)
+        flash(_("Er kan nog één leerling met de code beginnen."), "success")
+    db.session.commit()
+    return redirect(url_for("scans.screen", scan_id=scan.id))
+
+
 @bp.route("/scans/<int:scan_id>/voortgang")
 @access.allow(*RUNNERS)
 def progress(scan_id: int):
     scan = _scan_for_user(scan_id)
     state = scan_service.progress(scan)
+    code = scan_service.shared_code(scan)
     return jsonify(
         status=scan.status.value,
+        code_full=bool(code and code.max_claims is not None and code.claims >= code.max_claims),
         expected=state.expected,
         started=state.started,
         finished=state.finished,
@@ -220,6 +240,8 @@ def observation(scan_id: int, student_id: int):
     error_items: dict[str, str] = {}
     if request.method == "POST":
         try:
+            for page in pages:  # every answer checked before anything is written
+                survey_service.page_values(page, request.form)
             for page in pages:
                 survey_service.save_page(
                     db.session.connection(),
@@ -247,4 +269,4 @@ def observation(scan_id: int, student_id: int):
         pages=pages,
         answers=state.answers,
         errors=error_items,
-    )
+    ), (400 if error_items else 200)

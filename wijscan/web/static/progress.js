@@ -16,6 +16,8 @@
         set("[data-started]", data.started);
         set("[data-finished]", data.finished);
         if (data.expected !== null) { set("[data-expected]", data.expected); }
+        var full = document.querySelector("[data-code-full]");
+        if (full) { full.hidden = !data.code_full; }
         var list = box.querySelector("[data-not-finished]");
         if (list) {
           list.textContent = "";

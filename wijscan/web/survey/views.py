@@ -13,12 +13,14 @@ from flask import (
     Blueprint,
     abort,
     current_app,
+    jsonify,
     redirect,
     render_template,
     request,
     session,
     url_for,
 )
+from flask_wtf.csrf import CSRFError
 from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 
@@ -33,9 +35,16 @@ from wijscan.web.survey.forms import CodeForm
 bp = Blueprint("survey", __name__, url_prefix="/s")
 
 
-#: One count per address for every route that takes a code, so guessing cannot hop routes; only
-#: wrong codes count, so a class behind one school address can start.
-code_limit = ratelimit.limit("CODE_RATE_LIMIT", "survey-code", failures_only=True)
+#: Wrong codes on every route that takes one share their counts (guessing cannot hop routes):
+#: per browser, and per address as a ceiling. A valid code always goes through, and a code this
+#: browser has opened is not counted: a class behind one school address is never blocked
+#: (wijscan/ratelimit.py).
+code_limit = ratelimit.wrong_codes(
+    "CODE_RATE_LIMIT",
+    "CODE_ADDRESS_RATE_LIMIT",
+    "survey-code",
+    normalise=scan_service.normalise_code,
+)
 
 
 def _unknown_code():
@@ -98,7 +107,7 @@ def enter():
 def intro(code: str):
     if _finished_here(code):
         return redirect(url_for("survey.done", code=code))
-    state = None
+    state = respondent = None
     with db.engine.begin() as conn:
         entry = _entry(conn, code)
         if entry is not None:
@@ -111,6 +120,11 @@ def intro(code: str):
     if request.args.get("taal") in current_app.config["BABEL_SUPPORTED_LOCALES"]:
         session["locale"] = request.args["taal"]
     if request.method == "POST":
+        if respondent is None:
+            with db.engine.begin() as conn:
+                claimed = survey_service.claim_place(conn, entry)
+            if not claimed:
+                return render_template("survey/full.html", code=entry.text), 409
         _respondent(entry, create=True)
         page = state.next_page if state else 0
         return redirect(url_for("survey.page", code=entry.text, number=page + 1))
@@ -239,7 +253,7 @@ def page(code: str, number: int):
         return redirect(url_for("survey.done", code=code))
     going_back = request.form.get("nav") == "back"
     if request.method == "POST" and (target := _save_at_once(code, number, going_back)):
-        return redirect(target)
+        return _went_on(target)
     with db.engine.begin() as conn:
         visit = _visit(conn, code, number, going_back)
     entry = visit.entry
@@ -248,19 +262,57 @@ def page(code: str, number: int):
     if visit.respondent is None:
         return redirect(url_for("survey.intro", code=entry.text))
     if visit.saved:
-        return redirect(_after_save(entry.text, number, going_back, finished=visit.finished))
-    current = visit.pages[number - 1]
+        return _went_on(_after_save(entry.text, number, going_back, finished=visit.finished))
+    return _render_page(
+        entry.text, visit.pages, number, visit.state.answers, error_item=visit.error_item
+    )
+
+
+def _render_page(code, pages, number, answers, *, error_item=None, save_failed=False):
+    current = pages[number - 1]
     return render_template(
         "survey/page.html",
-        code=entry.text,
+        code=code,
         page=current,
         number=number,
-        page_count=len(visit.pages),
-        answers=visit.state.answers,
-        error_item=visit.error_item,
+        page_count=len(pages),
+        answers=answers,
+        error_item=error_item,
+        save_failed=save_failed,
         theme=get_content().pyramid.theme(current.theme_id),
         scale=current.instrument.scale,
-    ), (400 if visit.error_item else 200)
+    ), (400 if error_item or save_failed else 200)
+
+
+def _went_on(target: str):
+    """A saved page goes on to ``target``: a redirect, or for survey.js (which keeps the answers
+    in the browser until the server confirmed them) the confirmation as JSON."""
+    if request.headers.get("X-Wijscan-Save") == "1":
+        return jsonify(saved=True, next=target)
+    return redirect(target)
+
+
+@bp.errorhandler(CSRFError)
+def _check_failed(error):
+    """A post whose check failed (a session cookie lost, a token from before a restart): nothing
+    is lost. A questionnaire page comes back with the answers as sent and one calm sentence; the
+    other steps start again where they were."""
+    args = request.view_args or {}
+    if request.endpoint == "survey.page":
+        with db.engine.begin() as conn:
+            entry = _entry(conn, args["code"])
+        if entry is None:
+            return _unknown_code()
+        pages = survey_service.pages_for(entry.instruments, get_content())
+        number = args["number"]
+        if not 1 <= number <= len(pages):
+            abort(404)
+        sent = survey_service.sent_values(pages[number - 1], request.form)
+        return _render_page(entry.text, pages, number, sent, save_failed=True)
+    if "code" in args:
+        return redirect(url_for("survey.intro", code=args["code"]))
+    form = CodeForm(formdata=None)
+    return render_template("survey/enter.html", form=form, unknown=False, again=True), 400
 
 
 @bp.route("/klaar")
