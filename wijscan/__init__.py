@@ -29,7 +29,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     cfg.finalise(app.config, app.instance_path)
 
-    from wijscan import access, db, i18n, mail, ratelimit
+    from wijscan import access, db, i18n, mail, ratelimit, security
     from wijscan.extensions import csrf, login, migrate
     from wijscan.extensions import db as sqla
     from wijscan.services import content as content_service
@@ -42,6 +42,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     migrate.init_app(
         app, sqla, directory=str(Path(__file__).resolve().parent.parent / "migrations")
     )
+    security.init_app(app)  # first: size limits are set before the CSRF check reads a form
     csrf.init_app(app)
     ratelimit.init_app(app)
     login.init_app(app)

@@ -82,6 +82,7 @@ def save_klas(
     name = name.strip()
     if _class_name_taken(school_id, name, klas.id if klas else None):
         raise SetupError("name", _("Er is al een klas met de naam %(name)s.", name=name))
+    mentor_ids = list(dict.fromkeys(mentor_ids))  # a mentor chosen twice is one mentor
     allowed = {u.id: u for u in school_mentors(school_id)}
     unknown = [i for i in mentor_ids if i not in allowed]
     if unknown:

@@ -24,7 +24,9 @@ The file
       leerjaar         leerjaar                                    (optional)
       niveau           niveau                                      (optional)
 
-  * Values: surrounding spaces are removed and runs of spaces become one.
+  * Values: surrounding spaces are removed and runs of spaces become one. Names (roepnaam,
+    tussenvoegsel, achternaam, klas) may not hold control or invisible characters such as the
+    right-to-left override U+202E (:mod:`wijscan.text`).
 
 Classes
   A class name that the school does not have yet creates a class. Its leerjaar and niveau
@@ -54,6 +56,7 @@ from sqlalchemy import insert, select, update
 
 from wijscan.extensions import db
 from wijscan.models import STREAMS, AuditEntry, Klas, Student
+from wijscan.text import describe, hidden_characters
 
 #: Recognised header names per column, in order of preference.
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -75,6 +78,9 @@ MAX_LENGTH: dict[str, int] = {
     "achternaam": Student.__table__.c.achternaam.type.length,
     "klas": Klas.__table__.c.name.type.length,
 }
+
+#: Columns that hold names: no control or invisible characters (:mod:`wijscan.text`).
+NAME_COLUMNS = ("roepnaam", "tussenvoegsel", "achternaam", "klas")
 
 LEERLINGNUMMER_RE = re.compile(r"[A-Za-z0-9-]{1,30}")
 
@@ -122,6 +128,7 @@ KLAS_PREFIXES: dict[str, str] = {
     "pro": "pro",
 }
 
+_LEERJAAR_RE = re.compile(r"[0-9]{1,2}")
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _QUOTED_RE = re.compile(r'"[^"]*"')
 _FIRST_LINE_RE = re.compile(r"[^\r\n]*\S[^\r\n]*")
@@ -348,6 +355,17 @@ def _parse(data: bytes) -> tuple[list[StudentRow], list[ImportProblem], dict[str
         for key in REQUIRED:
             if not values[key]:
                 problem(key, str(_EMPTY_MESSAGES[key]))
+        for key in NAME_COLUMNS:
+            hidden = hidden_characters(values.get(key, ""))
+            if hidden:
+                problem(
+                    key,
+                    _(
+                        "bevat een onzichtbaar teken of stuurteken (%(chars)s); typ de naam "
+                        "opnieuw zonder dat teken",
+                        chars=describe(hidden),
+                    ),
+                )
         for key, limit in MAX_LENGTH.items():
             if key in values and len(values[key]) > limit:
                 problem(
@@ -380,7 +398,8 @@ def _parse(data: bytes) -> tuple[list[StudentRow], list[ImportProblem], dict[str
         leerjaar: int | None = None
         raw = values.get("leerjaar", "")
         if raw:
-            if raw.isdigit() and 1 <= int(raw) <= 6:
+            # ASCII digits only: "²" or 5,000 nines pass str.isdigit() but not int().
+            if _LEERJAAR_RE.fullmatch(raw) and 1 <= int(raw) <= 6:
                 leerjaar = int(raw)
             else:
                 problem(

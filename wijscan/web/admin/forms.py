@@ -5,16 +5,22 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
+from wijscan.web.validators import VisibleText
+
 
 class SchoolForm(FlaskForm):
     name = StringField(
         _l("Naam van de school"),
-        validators=[DataRequired(_l("Vul de naam van de school in.")), Length(max=200)],
+        validators=[
+            DataRequired(_l("Vul de naam van de school in.")),
+            Length(max=200),
+            VisibleText(),
+        ],
     )
-    town = StringField(_l("Plaats"), validators=[Optional(), Length(max=120)])
+    town = StringField(_l("Plaats"), validators=[Optional(), Length(max=120), VisibleText()])
     coordinator_name = StringField(
         _l("Naam van de schoolcoördinator"),
-        validators=[DataRequired(_l("Vul de naam in.")), Length(max=200)],
+        validators=[DataRequired(_l("Vul de naam in.")), Length(max=200), VisibleText()],
     )
     coordinator_email = EmailField(
         _l("E-mailadres van de schoolcoördinator"),

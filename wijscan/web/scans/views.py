@@ -111,7 +111,13 @@ def class_code(scan_id: int):
         abort(404)
     if request.form.get("action") == "end":
         scan_service.end_code(scan, code, current_user)
-        flash(_("De code is beëindigd: niemand kan er nog mee beginnen. Wie al bezig is, kan afmaken."), "success")
+        flash(
+            _(
+                "De code is beëindigd: niemand kan er nog mee beginnen. "
+                "Wie al bezig is, kan afmaken."
+            ),
+            "success",
+        )
     else:
         scan_service.add_place(scan, code, current_user)
         flash(_("Er kan nog één leerling met de code beginnen."), "success")

@@ -1,5 +1,7 @@
 """Forms of the school set-up pages."""
 
+from datetime import date
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
@@ -13,9 +15,19 @@ from wtforms import (
     SelectMultipleField,
     StringField,
 )
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from wijscan.models import STREAMS, Role
+from wijscan.services.setup import round_date_problem
+from wijscan.web.validators import VisibleText
 
 ROLE_LABELS = {
     Role.DOCENT: _l("Docent / mentor"),
@@ -27,7 +39,7 @@ ROLE_LABELS = {
 class KlasForm(FlaskForm):
     name = StringField(
         _l("Naam van de klas"),
-        validators=[DataRequired(_l("Geef de klas een naam.")), Length(max=40)],
+        validators=[DataRequired(_l("Geef de klas een naam.")), Length(max=40), VisibleText()],
     )
     leerjaar = IntegerField(
         _l("Leerjaar"),
@@ -49,11 +61,15 @@ class StudentForm(FlaskForm):
         ],
     )
     roepnaam = StringField(
-        _l("Roepnaam"), validators=[DataRequired(_l("Vul de roepnaam in.")), Length(max=100)]
+        _l("Roepnaam"),
+        validators=[DataRequired(_l("Vul de roepnaam in.")), Length(max=100), VisibleText()],
     )
-    tussenvoegsel = StringField(_l("Tussenvoegsel"), validators=[Optional(), Length(max=30)])
+    tussenvoegsel = StringField(
+        _l("Tussenvoegsel"), validators=[Optional(), Length(max=30), VisibleText()]
+    )
     achternaam = StringField(
-        _l("Achternaam"), validators=[DataRequired(_l("Vul de achternaam in.")), Length(max=120)]
+        _l("Achternaam"),
+        validators=[DataRequired(_l("Vul de achternaam in.")), Length(max=120), VisibleText()],
     )
     klas_id = SelectField(_l("Klas"), coerce=int)
     active = BooleanField(_l("Actief (zit nu op school)"), default=True)
@@ -69,20 +85,37 @@ class ImportForm(FlaskForm):
     )
 
 
+def _round_date(form, field) -> None:
+    """A round's date within a few years of today (year 1 or 9999 is a typo, not a plan)."""
+    if field.data is not None:
+        problem = round_date_problem(field.data, date.today())
+        if problem:
+            raise ValidationError(problem)
+
+
 class RoundForm(FlaskForm):
     name = StringField(
         _l("Naam"),
-        validators=[DataRequired(_l("Geef het meetmoment een naam.")), Length(max=120)],
+        validators=[
+            DataRequired(_l("Geef het meetmoment een naam.")),
+            Length(max=120),
+            VisibleText(),
+        ],
     )
-    opens_on = DateField(_l("Open vanaf"), validators=[DataRequired(_l("Kies een begindatum."))])
+    opens_on = DateField(
+        _l("Open vanaf"),
+        validators=[DataRequired(_l("Kies een begindatum.")), _round_date],
+    )
     closes_on = DateField(
-        _l("Open tot en met"), validators=[DataRequired(_l("Kies een einddatum."))]
+        _l("Open tot en met"),
+        validators=[DataRequired(_l("Kies een einddatum.")), _round_date],
     )
 
 
 class InviteForm(FlaskForm):
     name = StringField(
-        _l("Naam"), validators=[DataRequired(_l("Vul de naam in.")), Length(max=200)]
+        _l("Naam"),
+        validators=[DataRequired(_l("Vul de naam in.")), Length(max=200), VisibleText()],
     )
     email = EmailField(
         _l("E-mailadres"),
