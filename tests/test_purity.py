@@ -18,6 +18,7 @@ WEB_AND_DATABASE = ("flask", "flask_sqlalchemy", "sqlalchemy", "werkzeug")
 
 #: package to import -> (modules it imports, wijscan packages it may use, extra forbidden)
 CORE = {
+    "charts": ("wijscan.charts", ("charts",), ("flask_babel",)),
     "content": (
         "wijscan.content, wijscan.content.check, wijscan.content.quality",
         ("content",),

@@ -1,0 +1,169 @@
+"""The school dashboard's heat map: classes (rows) × themes (columns), each cell its level.
+
+A cell is filled with its level's colour and has the level written in it (number and name, or
+the number alone when the name does not fit). A suppressed cell is never coloured: it is white
+with a grey hatch and carries the caller's mark; the reason is written below the map.
+"""
+
+from __future__ import annotations
+
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+
+from wijscan.charts.data import Chart, HeatmapData, Table
+from wijscan.charts.palette import (
+    BLACK,
+    SUPPRESSED_FILL,
+    SUPPRESSED_HATCH,
+    WHITE,
+    level_colour,
+    text_colour,
+)
+from wijscan.charts.render import points, render_png, render_svg, text_width, wrap
+
+WIDTH = 468.0  # the most; a map with few columns is narrower
+MARGIN = 10.0
+CELL_HEIGHT = 22.0
+MAX_CELL = 96.0
+CELL_SIZE, LABEL_SIZE, NOTE_SIZE = 8.0, 8.5, 8.0
+LINE = 1.2  # line height as a share of the font size
+
+
+def draw(data: HeatmapData) -> Figure:
+    """The heat map as a Figure (no Axes: rectangles and text laid out in points)."""
+    row_labels = data.rows  # class names are short; a long one widens the label column
+    label_width = max((text_width(label, LABEL_SIZE) for label in row_labels), default=0)
+    x0 = MARGIN + label_width + 6
+    columns = max(1, len(data.columns))
+    cell = min(MAX_CELL, (WIDTH - MARGIN - x0) / columns)
+    width = x0 + cell * columns + MARGIN
+    headers = [wrap(column, cell - 4, LABEL_SIZE, bold=True) for column in data.columns]
+    header_height = max((len(lines) for lines in headers), default=1) * LABEL_SIZE * LINE + 6
+    any_suppressed = any(level is None for row in data.cells for level in row)
+    note_lines = (
+        wrap(data.suppressed_reason, width - 2 * MARGIN, NOTE_SIZE) if any_suppressed else []
+    )
+    note_height = len(note_lines) * NOTE_SIZE * LINE + 6 if note_lines else 0
+    height = MARGIN + header_height + CELL_HEIGHT * len(data.rows) + note_height + MARGIN
+
+    figure = Figure(figsize=(width / 72, height / 72), facecolor=WHITE)
+    to_display = points(figure)
+    top = height - MARGIN - header_height  # top edge of the first row
+    for c, lines in enumerate(headers):
+        figure.text(
+            x0 + (c + 0.5) * cell,
+            top + 3,
+            "\n".join(lines),
+            transform=to_display,
+            fontsize=LABEL_SIZE,
+            fontweight="bold",
+            ha="center",
+            va="bottom",
+            color=BLACK,
+            linespacing=1.1,
+            gid=f"column-{c}",
+        )
+    for r, (label, row) in enumerate(zip(row_labels, data.cells, strict=True)):
+        y = top - (r + 1) * CELL_HEIGHT
+        figure.text(
+            x0 - 6,
+            y + CELL_HEIGHT / 2,
+            label,
+            transform=to_display,
+            fontsize=LABEL_SIZE,
+            ha="right",
+            va="center",
+            color=BLACK,
+            gid=f"row-{r}",
+        )
+        for c, level in enumerate(row):
+            x = x0 + c * cell
+            if level is None:
+                figure.add_artist(
+                    Rectangle(
+                        (x, y),
+                        cell,
+                        CELL_HEIGHT,
+                        facecolor=SUPPRESSED_FILL,
+                        edgecolor=SUPPRESSED_HATCH,
+                        hatchcolor=SUPPRESSED_HATCH,
+                        hatch="///",
+                        linewidth=0.8,
+                        transform=to_display,
+                        gid=f"cell-{r}-{c}",
+                    )
+                )
+                words, ink = data.suppressed_mark, BLACK
+                backing = {"facecolor": WHITE, "edgecolor": "none", "pad": 1.5}
+            else:
+                fill = level_colour(level)
+                figure.add_artist(
+                    Rectangle(
+                        (x, y),
+                        cell,
+                        CELL_HEIGHT,
+                        facecolor=fill,
+                        edgecolor=WHITE,
+                        linewidth=1.0,
+                        transform=to_display,
+                        gid=f"cell-{r}-{c}",
+                    )
+                )
+                words = f"{level} {data.level_names[level - 1]}"
+                if text_width(words, CELL_SIZE) > cell - 6:
+                    words = str(level)
+                ink, backing = text_colour(fill), None
+            figure.text(
+                x + cell / 2,
+                y + CELL_HEIGHT / 2,
+                words,
+                transform=to_display,
+                fontsize=CELL_SIZE,
+                ha="center",
+                va="center",
+                color=ink,
+                bbox=backing,
+                gid=f"cell-{r}-{c}-text",
+            )
+    if note_lines:
+        figure.text(
+            MARGIN,
+            MARGIN,
+            "\n".join(note_lines),
+            transform=to_display,
+            fontsize=NOTE_SIZE,
+            ha="left",
+            va="bottom",
+            color=BLACK,
+            linespacing=LINE,
+            gid="note",
+        )
+    return figure
+
+
+def table(data: HeatmapData) -> Table:
+    """One row per row label; each cell the level (number and name) or the suppressed mark."""
+    rows = tuple(
+        (
+            label,
+            *(
+                data.suppressed_mark if level is None else f"{level} {data.level_names[level - 1]}"
+                for level in row
+            ),
+        )
+        for label, row in zip(data.rows, data.cells, strict=True)
+    )
+    notes = (data.suppressed_reason,) if any(None in row for row in data.cells) else ()
+    return Table(
+        caption=data.title, columns=(data.row_header, *data.columns), rows=rows, notes=notes
+    )
+
+
+def heatmap_chart(data: HeatmapData) -> Chart | None:
+    """The heat map as an accessible SVG and a table; ``None`` when every cell is suppressed."""
+    return render_svg(data, draw, table)
+
+
+def heatmap_png(data: HeatmapData, *, dpi: int = 150) -> bytes | None:
+    """The heat map as PNG bytes; ``None`` when every cell is suppressed."""
+    return render_png(data, draw, dpi=dpi)
