@@ -1,4 +1,4 @@
-"""The demo school: created by `wijscan demo`, reproducible, with a scored past round."""
+"""The demo school: created by `wijscan demo`, reproducible, with two scored past rounds."""
 
 from __future__ import annotations
 
@@ -47,7 +47,7 @@ def test_demo_command_creates_a_school_with_three_classes_and_every_role(runner,
     assert {r.value for r in roles} == {"docent", "zorgcoordinator", "schoolcoordinator"}
     assert db.session.scalar(select(func.count()).select_from(User).where(User.is_admin)) == 1
     scans = db.session.scalars(select(Scan)).all()
-    assert len(scans) == 3
+    assert len(scans) == 6  # two closed rounds of three classes
     assert all(s.status == ScanStatus.CLOSED for s in scans)
     group_results = db.session.scalars(
         select(StoredResult).where(StoredResult.respondent_id.is_(None))

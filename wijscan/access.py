@@ -18,7 +18,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from wijscan.extensions import db, login
-from wijscan.models import Klas, Membership, Role, School, Student, User
+from wijscan.models import Klas, Membership, Role, Scan, ScanKind, School, Student, User
 from wijscan.services import accounts
 
 #: The programme administrator. Not a school role: it spans schools, aggregates only.
@@ -149,7 +149,31 @@ def get_klas(klas_id: int, *, manage: bool = False) -> Klas:
 
 def _may_see_klas(klas: Klas) -> bool:
     """The class rule for everyone but the coordinator: the care coordinator or its mentor."""
+    return may_see_names(klas)
+
+
+def may_see_names(klas: Klas) -> bool:
+    """Whether the user may see which students of ``klas`` have a signal or individual results:
+    the class's mentors and the care coordinator (a coordinator sees the class without names)."""
     return has_role(Role.ZORG) or is_mentor_of(klas)
+
+
+def may_see_student(student: Student) -> bool:
+    """Individual results of a student: the mentors of the student's class and the care
+    coordinator (a coordinator only as mentor)."""
+    if student.klas is None:
+        return has_role(Role.ZORG)
+    return may_see_names(student.klas)
+
+
+def get_student_scan(scan_id: int) -> Scan:
+    """A student scan of the user's school whose class the user may see (as :func:`get_klas`),
+    else 404. The staff scan is not a class's: 404 here."""
+    scan = get_school_object(Scan, scan_id)
+    if scan.kind != ScanKind.LEERLING or scan.klas_id is None:
+        abort(404)
+    get_klas(scan.klas_id)
+    return scan
 
 
 def is_mentor_of(klas: Klas) -> bool:

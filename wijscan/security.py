@@ -34,7 +34,7 @@ from secure import (
     XContentTypeOptions,
     XFrameOptions,
 )
-from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -95,6 +95,16 @@ def _limit_body() -> None:
         _buffer_chunked(limit)
 
 
+def _refuse_nul() -> None:
+    """A NUL character has no place in a path, a query or a form field, and PostgreSQL refuses
+    it in text (which would end in a 500 wherever a value reaches a query): 400 for all."""
+    values = [request.path, *request.args.values()]
+    if request.method in {"POST", "PUT", "PATCH"}:
+        values.extend(request.form.values())
+    if any("\x00" in value for value in values):
+        raise BadRequest()
+
+
 def _buffer_chunked(limit: int) -> None:
     """A chunked body has no length to check: read it up to the limit and refuse it when there
     is more (Werkzeug alone would cut a form at the limit and parse what came before)."""
@@ -143,6 +153,7 @@ def _set_headers(response: Response) -> Response:
 def init_app(app: Flask) -> None:
     """Register the size check before any other hook (call before ``csrf.init_app``)."""
     app.before_request(_limit_body)
+    app.before_request(_refuse_nul)
     if app.config["SECURITY_HEADERS"]:
         app.extensions[EXTENSION] = _headers(app)
         app.after_request(_set_headers)

@@ -500,3 +500,18 @@ def test_a_405_keeps_its_allow_header(client):
     response = client.delete("/inloggen")
     assert response.status_code == 405
     assert "POST" in response.headers["Allow"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "data"),
+    [
+        ("POST", "/inloggen", {"email": "a\x00@school.nl", "password": "x"}),
+        ("POST", "/s", {"code": "ABC\x00DEF"}),
+        ("GET", "/s/ABC%00DEF", None),
+        ("GET", "/inloggen?next=/start%00", None),
+    ],
+)
+def test_a_nul_character_is_refused_before_it_reaches_a_query(client, method, path, data):
+    """PostgreSQL refuses NUL in text: without this check these were 500s there."""
+    response = client.open(path, method=method, data=data)
+    assert response.status_code == 400

@@ -8,7 +8,18 @@ from datetime import date
 from sqlalchemy import func, select
 
 from wijscan.extensions import db
-from wijscan.models import Klas, ScanRound, School, Signal, SignalStatus, Student, User
+from wijscan.models import (
+    Klas,
+    Scan,
+    ScanKind,
+    ScanRound,
+    ScanStatus,
+    School,
+    Signal,
+    SignalStatus,
+    Student,
+    User,
+)
 
 
 @dataclass
@@ -23,6 +34,31 @@ class Landing:
     open_signals: int = 0
     schools: list[School] = field(default_factory=list)
     students_per_class: dict[int, int] = field(default_factory=dict)
+    #: Class id -> the id of its newest closed student scan (its class report).
+    latest_reports: dict[int, int] = field(default_factory=dict)
+
+
+def latest_reports(klas_ids: list[int]) -> dict[int, int]:
+    """Class id -> its newest closed student scan (by round), in one query."""
+    ranked = (
+        select(
+            Scan.klas_id,
+            Scan.id,
+            func.row_number()
+            .over(partition_by=Scan.klas_id, order_by=(ScanRound.opens_on.desc(), Scan.id.desc()))
+            .label("rank"),
+        )
+        .join(ScanRound, ScanRound.id == Scan.round_id)
+        .where(
+            Scan.klas_id.in_(klas_ids),
+            Scan.kind == ScanKind.LEERLING,
+            Scan.status == ScanStatus.CLOSED,
+        )
+        .subquery()
+    )
+    return dict(
+        db.session.execute(select(ranked.c.klas_id, ranked.c.id).where(ranked.c.rank == 1)).all()
+    )
 
 
 def landing(
@@ -63,6 +99,7 @@ def landing(
                     .group_by(Student.klas_id)
                 ).all()
             )
+            view.latest_reports = latest_reports(ids)
     if "beheerder" in roles:
         view.schools = list(db.session.scalars(select(School).order_by(School.name)))
     return view

@@ -1,4 +1,4 @@
-"""The demo school: three classes, one account per role and a past round of plausible answers.
+"""The demo school: three classes, one account per role and two past rounds of plausible answers.
 
 Everything is seeded, so two runs give the same school, the same students and the same answers.
 """
@@ -166,7 +166,8 @@ def plausible_answers(
 
 
 def create_demo(content: Content, today: date | None = None) -> School:
-    """Create the demo school and a closed past round with answers; flushes, does not commit."""
+    """Create the demo school, two closed past rounds with answers and an open one; flushes,
+    does not commit."""
     today = today or date.today()
     rng = np.random.default_rng(SEED)
     school = School(name="Demo-college", town="Utrecht", retention_days=365)
@@ -186,21 +187,26 @@ def create_demo(content: Content, today: date | None = None) -> School:
         user.password_hash = accounts.hash_password(DEMO_PASSWORD)
         users[role] = user
 
-    past = ScanRound(
-        school_id=school.id,
-        school_year_id=school_year_for(school, today - timedelta(days=42)).id,
-        name="Meetmoment 1",
-        opens_on=today - timedelta(days=42),
-        closes_on=today - timedelta(days=28),
-    )
+    #: Two closed rounds before the open one: the reports have a history and a change to show.
+    past_rounds = []
+    for name, opens, closes in (("Meetmoment 1", 84, 70), ("Meetmoment 2", 42, 28)):
+        past_rounds.append(
+            ScanRound(
+                school_id=school.id,
+                school_year_id=school_year_for(school, today - timedelta(days=opens)).id,
+                name=name,
+                opens_on=today - timedelta(days=opens),
+                closes_on=today - timedelta(days=closes),
+            )
+        )
     current = ScanRound(
         school_id=school.id,
         school_year_id=school_year_for(school, today).id,
-        name="Meetmoment 2",
+        name="Meetmoment 3",
         opens_on=today - timedelta(days=1),
         closes_on=today + timedelta(days=20),
     )
-    db.session.add_all([past, current])
+    db.session.add_all([*past_rounds, current])
     db.session.flush()
 
     number = 100_000
@@ -225,7 +231,13 @@ def create_demo(content: Content, today: date | None = None) -> School:
             )
         db.session.add_all(students)
         db.session.flush()
-        _past_student_scan(rng, content, school, past, klas, students, mood, users[Role.DOCENT])
+        for step, past in enumerate(past_rounds):
+            # The classes grow a little between rounds (what a year of lessons should do); the
+            # first class a little more, so its report shows a clear change.
+            shift = step * (0.5 if index == 0 else 0.2)
+            _past_student_scan(
+                rng, content, school, past, klas, students, mood + shift, users[Role.DOCENT]
+            )
     db.session.flush()
     return school
 
@@ -249,7 +261,7 @@ def _past_student_scan(rng, content, school, scan_round, klas, students, mood, m
     latent = rng.normal(mood, 0.9, size=len(present))
     latent[rng.random(len(present)) < 0.06] -= 2.2  # a few students who worry their mentor
     answers = {i.id: plausible_answers(rng, i, latent) for i in instruments}
-    finished = utcnow() - timedelta(days=35)
+    finished = utcnow() - timedelta(days=(date.today() - scan_round.closes_on).days + 3)
     for row, student in enumerate(present):
         respondent = str(uuid.UUID(int=int(rng.integers(0, 2**63)) << 64 | row, version=4))
         db.session.add(
@@ -258,7 +270,7 @@ def _past_student_scan(rng, content, school, scan_round, klas, students, mood, m
         db.session.add(
             AccessCode(
                 scan_id=scan.id,
-                code=f"DEMO{klas.id}{row:03d}",
+                code=f"DEMO{scan.id}{row:03d}",
                 respondent_id=respondent,
                 used_at=finished,
             )

@@ -1,0 +1,94 @@
+"""Reports: a class's scans over the school year and the class report of a closed scan."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+from flask import Blueprint, abort, render_template
+from flask_babel import format_decimal, get_locale
+from flask_login import current_user
+from flask_weasyprint import CSS, HTML, render_pdf
+
+from wijscan import access
+from wijscan.extensions import db
+from wijscan.models import Role, ScanStatus
+from wijscan.services import reports as report_service
+from wijscan.services import student_view as student_view_service
+from wijscan.services.content import get_content
+
+bp = Blueprint("reports", __name__)
+
+#: Who reads a class report: its mentors, the care coordinator and the school coordinator.
+READERS = (Role.DOCENT, Role.ZORG, Role.COORDINATOR)
+
+
+@bp.route("/klassen/<int:klas_id>/scans")
+@access.allow(*READERS)
+def class_scans(klas_id: int):
+    klas = access.get_klas(klas_id)
+    return render_template(
+        "reports/class_scans.html", klas=klas, rows=report_service.class_scans(klas)
+    )
+
+
+@functools.cache
+def _print_css() -> str:
+    return (Path(__file__).resolve().parent.parent / "static" / "report-print.css").read_text()
+
+
+def _report_page(scan_id: int, template: str) -> str:
+    scan = access.get_student_scan(scan_id)
+    if scan.status != ScanStatus.CLOSED:
+        abort(404)
+    klas = access.get_klas(scan.klas_id)
+    content = get_content()
+    report = report_service.class_report(scan, content, with_names=access.may_see_names(klas))
+    return render_template(
+        template,
+        report=report,
+        charts=report_service.class_report_charts(report, content, str(get_locale())),
+        pyramid=content.pyramid,
+    )
+
+
+@bp.route("/rapport/<int:scan_id>")
+@access.allow(*READERS)
+def class_report(scan_id: int):
+    return _report_page(scan_id, "reports/class_report.html")
+
+
+@bp.route("/rapport/<int:scan_id>.pdf")
+@access.allow(*READERS)
+def class_report_pdf(scan_id: int):
+    """The class report as a PDF for the leerlingbespreking; names only for those who may see
+    them, as on the page. Charts are inline SVG and the print stylesheet is passed in, so
+    WeasyPrint fetches nothing."""
+    html = _report_page(scan_id, "reports/class_report_pdf.html")
+    response = render_pdf(HTML(string=html), stylesheets=[CSS(string=_print_css())])
+    response.headers["Content-Disposition"] = f'inline; filename="klasrapport-{scan_id}.pdf"'
+    return response
+
+
+@bp.route("/leerlingen/<int:student_id>/beeld")
+@access.allow(Role.DOCENT, Role.ZORG, Role.COORDINATOR)
+def student_view(student_id: int):
+    """One student over the rounds: for the class's mentors and the care coordinator only, and
+    written to the audit log."""
+    student = access.get_student(student_id)
+    if not access.may_see_student(student):
+        abort(404)
+    view = student_view_service.student_view(student, get_content(), viewer_id=current_user.id)
+    db.session.commit()  # the audit entry of this view
+    return render_template("reports/student_view.html", view=view, pyramid=get_content().pyramid)
+
+
+@bp.app_template_filter("points")
+def points(value: float | None, signed: bool = False) -> str:
+    """A score or change on the 0–100 scale for reading: one decimal, in the reader's locale."""
+    if value is None:
+        return "—"
+    text = format_decimal(abs(value) if signed else value, format="0.0")
+    if signed:
+        return ("+" if value >= 0 else "−") + text
+    return text
