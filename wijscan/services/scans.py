@@ -145,7 +145,9 @@ def class_code_cap(class_size: int) -> int:
 def add_place(scan: Scan, code: AccessCode, user: User) -> None:
     """One more respondent may start with the class code (the mentor saw the code was full)."""
     code.max_claims = max(code.max_claims or 0, code.claims) + 1
-    audit(scan.school_id, user.id, "class_code_place", code, claims=code.claims, cap=code.max_claims)
+    audit(
+        scan.school_id, user.id, "class_code_place", code, claims=code.claims, cap=code.max_claims
+    )
     db.session.flush()
 
 
