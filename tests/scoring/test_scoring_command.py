@@ -7,6 +7,7 @@ import io
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from wijscan.scoring.command import run_score
@@ -99,10 +100,10 @@ EXPECTED_RESPONDENTS = [
         "group": None,
         # b: (50 + 50 + 0) / 3 = 33.33 -> level 2 (and capped at 2); p: 25 -> 2; overall 29.17
         "themes": {
-            "burgerschap": {"score": 33.3333, "level": 2},
+            "burgerschap": {"score": 100 / 3, "level": 2},
             "participatie": {"score": 25.0, "level": 2},
         },
-        "overall": {"score": 29.1667, "level": 2},
+        "overall": {"score": (100 / 3 + 25) / 2, "level": 2},
         "signals": ["mini-b-3"],
     },
     {
@@ -143,13 +144,13 @@ def test_group_statistics_with_a_smaller_minimum_group_size(here):
     assert everyone["themes"]["burgerschap"] == {
         "n": 2,
         "suppressed": False,
-        "mean": 66.6667,  # (100 + 33.33) / 2
-        "sd": 47.1405,  # sqrt(2 * 33.33²)
+        "mean": (100 + 100 / 3) / 2,
+        "sd": 47.14045207910317,  # sqrt(((100 - m)² + (33.33 - m)²) / 1), at full precision
         "level": 5,
         "distribution": {"1": 0, "2": 1, "3": 0, "4": 0, "5": 0, "6": 1},
         "alpha": None,  # two complete respondents
     }
-    assert everyone["overall"]["mean"] == 58.3333
+    assert everyone["overall"]["mean"] == (87.5 + (100 / 3 + 25) / 2) / 2
     assert everyone["overall"]["alpha"] is None
 
 
@@ -216,7 +217,8 @@ def test_grouping_gives_one_entry_per_group_sorted_then_everyone(here):
     assert groups[0]["themes"]["burgerschap"] == suppressed(2)
     big = groups[1]["themes"]["participatie"]
     # 100, 75, 50, 25, 0
-    assert (big["n"], big["mean"], big["sd"], big["level"]) == (5, 50.0, 39.5285, 4)
+    assert (big["n"], big["mean"], big["level"]) == (5, 50.0, 4)
+    assert big["sd"] == float(np.std([100, 75, 50, 25, 0], ddof=1))  # full precision
     assert big["distribution"] == {"1": 1, "2": 1, "3": 0, "4": 1, "5": 1, "6": 1}
     assert big["alpha"] is None  # a theme with one item
     b = groups[1]["themes"]["burgerschap"]
@@ -232,7 +234,7 @@ def test_csv_format(here):
         "respondent,group,burgerschap_score,burgerschap_level,participatie_score,"
         "participatie_level,overall_score,overall_level,signals\n"
         "r1,,100.0,6,75.0,5,87.5,6,\n"
-        "r2,,33.3333,2,25.0,2,29.1667,2,mini-b-3\n"
+        "r2,,33.333333333333336,2,25.0,2,29.166666666666668,2,mini-b-3\n"
         "r3,,,,,,,,\n"
     )
     rows = list(csv.DictReader(io.StringIO(out)))
@@ -252,7 +254,10 @@ def test_csv_format_with_groups_and_several_signals(here):
         instrument="two.yaml",
     )
     assert status == 0
-    assert out.splitlines()[1] == "x,2C,66.6667,2,100.0,6,83.3333,2,mini-b-2 mini-b-3"
+    assert (
+        out.splitlines()[1]
+        == "x,2C,66.66666666666667,2,100.0,6,83.33333333333334,2,mini-b-2 mini-b-3"
+    )
 
 
 def test_output_to_a_file(here):
@@ -370,7 +375,7 @@ def test_another_scale_and_a_single_item_theme(here):
     status, out, err = score("respondent,mini-p-1,mini-b-1\nr1,3,7\n", instrument="seven.yaml")
     assert (status, err) == (0, "")
     respondent = json.loads(out)["respondents"][0]
-    assert respondent["themes"]["participatie"] == {"score": 33.3333, "level": 2}
+    assert respondent["themes"]["participatie"] == {"score": 100 / 3, "level": 2}
     status, _, err = score("respondent,mini-p-1\nr1,6\n")  # 6 is fine on 1..7 only
     assert err == 'answers.csv: line 2, column mini-p-1: answer "6" is outside 1..5\n'
 

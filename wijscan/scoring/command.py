@@ -23,8 +23,9 @@ Output (JSON by default; see DESIGN.md "Scoring (normative)" for the rules):
   group cell are in no group entry, only in everyone together. A suppressed stat (n below the
   minimum group size) has null mean, sd, level, distribution and alpha.
 
-Floats (scores, means, sd, alpha) are rounded to 4 decimals; levels are always computed from the
-unrounded values. ``fmt="csv"`` writes the respondent rows as one flat table instead:
+Floats (scores, means, sd, alpha) are written at full precision (the shortest text that reads
+back as the same float), so a researcher reproduces the core exactly. ``fmt="csv"`` writes the
+respondent rows as one flat table instead:
 ``respondent, group, <theme>_score, <theme>_level, …, overall_score, overall_level, signals``
 (signals separated by spaces, empty cells for null).
 """
@@ -47,8 +48,6 @@ from wijscan.scoring.groups import GroupResult, GroupStat, group_result, group_r
 from wijscan.scoring.respondents import RespondentResults, score_respondents
 from wijscan.scoring.spec import SCORING_VERSION, ScoringSpec, spec_from_content
 
-#: Decimals of the floats in the output.
-DECIMALS = 4
 RESPONDENT_COLUMN = "respondent"
 PYRAMID_FILE = Path("surveys") / "piramide.yaml"
 _WHOLE = re.compile(r"[+-]?\d+")
@@ -244,9 +243,9 @@ def read_answers(
 # --- writing ------------------------------------------------------------------------------
 
 
-def _round(value: float) -> float | None:
+def _number(value: float) -> float | None:
     value = float(value)
-    return None if np.isnan(value) else round(value, DECIMALS)
+    return None if np.isnan(value) else value
 
 
 def _level(value: Any) -> int | None:
@@ -263,11 +262,11 @@ def _stat_json(stat: GroupStat, n_levels: int) -> dict[str, Any]:
     return {
         "n": stat.n,
         "suppressed": stat.suppressed,
-        "mean": None if stat.mean is None else round(stat.mean, DECIMALS),
-        "sd": None if stat.sd is None else round(stat.sd, DECIMALS),
+        "mean": stat.mean,
+        "sd": stat.sd,
         "level": stat.level,
         "distribution": distribution,
-        "alpha": None if stat.alpha is None else round(stat.alpha, DECIMALS),
+        "alpha": stat.alpha,
     }
 
 
@@ -289,10 +288,10 @@ def result_json(
                 "respondent": respondent,
                 "group": table.groups[i] if table.groups is not None else None,
                 "themes": {
-                    theme: {"score": _round(scores[i][t]), "level": _level(levels[i][t])}
+                    theme: {"score": _number(scores[i][t]), "level": _level(levels[i][t])}
                     for t, theme in enumerate(spec.theme_ids)
                 },
-                "overall": {"score": _round(overall[i]), "level": _level(overall_level[i])},
+                "overall": {"score": _number(overall[i]), "level": _level(overall_level[i])},
                 "signals": results.signal_items(i),
             }
         )
@@ -334,8 +333,8 @@ def respondents_csv(spec: ScoringSpec, table: AnswerTable, results: RespondentRe
         group = table.groups[i] if table.groups is not None else None
         row: list[Any] = [respondent, cell(group)]
         for t in range(spec.n_themes):
-            row += [cell(_round(scores[i][t])), cell(_level(levels[i][t]))]
-        row += [cell(_round(overall[i])), cell(_level(overall_level[i]))]
+            row += [cell(_number(scores[i][t])), cell(_level(levels[i][t]))]
+        row += [cell(_number(overall[i])), cell(_level(overall_level[i]))]
         row.append(" ".join(results.signal_items(i)))
         writer.writerow(row)
     return out.getvalue()

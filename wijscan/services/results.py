@@ -33,7 +33,7 @@ INDIVIDUAL_LEVEL = "individu"
 
 
 def _none_if_nan(value: float) -> float | None:
-    return None if value is None or np.isnan(value) else round(float(value), 4)
+    return None if value is None or np.isnan(value) else float(value)
 
 
 def _level(value: int) -> int | None:
