@@ -234,7 +234,7 @@ def create_demo(content: Content, today: date | None = None) -> School:
         for step, past in enumerate(past_rounds):
             # The classes grow a little between rounds (what a year of lessons should do); the
             # first class a little more, so its report shows a clear change.
-            shift = step * (0.5 if index == 0 else 0.2)
+            shift = step * (1.3 if index == 0 else 0.2)
             _past_student_scan(
                 rng, content, school, past, klas, students, mood + shift, users[Role.DOCENT]
             )
