@@ -288,7 +288,9 @@ def class_report(scan: Scan, content: Content, *, with_names: bool) -> ClassRepo
         first_themes=first[:FIRST_THEMES],
         class_size=class_size,
         min_group_size=pyramid.min_group_size,
-        signals=_signals(scan, content) if with_names and scan.mode == ScanMode.PERSONAL else None,
+        signals=signals_of(scan, content)
+        if with_names and scan.mode == ScanMode.PERSONAL
+        else None,
         trend=trend,
     )
 
@@ -325,7 +327,7 @@ def _class_size(scan: Scan, klas: Klas) -> int:
     )
 
 
-def _signals(scan: Scan, content: Content) -> list[SignalRow]:
+def signals_of(scan: Scan, content: Content) -> list[SignalRow]:
     """The scan's signals with the student's name (through the respondent link), by name."""
     items = {
         item.id: {"nl": item.text.nl, "en": item.text.en}

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import functools
+from collections import OrderedDict
 from pathlib import Path
 
 from flask import Blueprint, abort, render_template
 from flask_babel import format_decimal, get_locale
 from flask_login import current_user
 from flask_weasyprint import CSS, HTML, render_pdf
+from markupsafe import Markup
 
 from wijscan import access
 from wijscan.extensions import db
-from wijscan.models import Role, ScanStatus
+from wijscan.models import Role, ScanMode, ScanStatus
 from wijscan.services import reports as report_service
 from wijscan.services import student_view as student_view_service
 from wijscan.services.content import get_content
@@ -37,18 +39,47 @@ def _print_css() -> str:
     return (Path(__file__).resolve().parent.parent / "static" / "report-print.css").read_text()
 
 
+#: Rendered report bodies: (scan id, when it closed, class name, language) -> HTML. A closed scan's results
+#: never change, so its body is rendered once per language; names (the signal list) are not in
+#: it and are read for every request. Bounded; per process.
+_BODIES: OrderedDict[tuple, Markup] = OrderedDict()
+BODIES_KEPT = 256
+
+
+def _report_body(scan, klas, content, lang: str) -> Markup:
+    key = (scan.id, scan.closed_at, klas.name, lang)
+    body = _BODIES.get(key)
+    if body is None:
+        report = report_service.class_report(scan, content, with_names=False)
+        body = Markup(  # noqa: S704 - our own template, autoescaped
+            render_template(
+                "reports/_report_body.html",
+                report=report,
+                charts=report_service.class_report_charts(report, content, lang),
+                pyramid=content.pyramid,
+            )
+        )
+        _BODIES[key] = body
+        while len(_BODIES) > BODIES_KEPT:
+            _BODIES.popitem(last=False)
+    else:
+        _BODIES.move_to_end(key)
+    return body
+
+
 def _report_page(scan_id: int, template: str) -> str:
     scan = access.get_student_scan(scan_id)
     if scan.status != ScanStatus.CLOSED:
         abort(404)
     klas = access.get_klas(scan.klas_id)
     content = get_content()
-    report = report_service.class_report(scan, content, with_names=access.may_see_names(klas))
+    names = access.may_see_names(klas) and scan.mode == ScanMode.PERSONAL
     return render_template(
         template,
-        report=report,
-        charts=report_service.class_report_charts(report, content, str(get_locale())),
-        pyramid=content.pyramid,
+        klas=klas,
+        scan_round=scan.round,
+        body=_report_body(scan, klas, content, str(get_locale())),
+        signals=report_service.signals_of(scan, content) if names else None,
     )
 
 
@@ -92,3 +123,6 @@ def points(value: float | None, signed: bool = False) -> str:
     if signed:
         return ("+" if value >= 0 else "−") + text
     return text
+
+
+from wijscan.web.reports import dashboard  # noqa: E402,F401
