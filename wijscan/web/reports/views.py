@@ -39,9 +39,9 @@ def _print_css() -> str:
     return (Path(__file__).resolve().parent.parent / "static" / "report-print.css").read_text()
 
 
-#: Rendered report bodies: (scan id, when it closed, class name, language) -> HTML. A closed scan's results
-#: never change, so its body is rendered once per language; names (the signal list) are not in
-#: it and are read for every request. Bounded; per process.
+#: Rendered report bodies: (scan id, when it closed, class name, language) -> HTML. A closed
+#: scan's results never change, so its body is rendered once per language; names (the signal
+#: list) are not in it and are read for every request. Bounded; per process.
 _BODIES: OrderedDict[tuple, Markup] = OrderedDict()
 BODIES_KEPT = 256
 
