@@ -166,10 +166,15 @@ def client_for(app, email: str):
 
 
 def timed(client, path: str, repeat: int, *, cold: bool) -> tuple[list[float], int]:
+    """Times of ``repeat`` GETs; ``cold``: every cache a report has emptied before each (the
+    charts and the rendered report bodies)."""
+    from wijscan.web.reports import views
+
     times, size = [], 0
     for _ in range(repeat):
         if cold:
             charts.clear_cache()
+            views._BODIES.clear()
         start = time.perf_counter()
         response = client.get(path)
         times.append((time.perf_counter() - start) * 1000)

@@ -367,11 +367,17 @@ class ReportCharts:
     pyramid: charts.Chart | None = None
     distribution: charts.Chart | None = None
     trend: charts.Chart | None = None
+    #: The same charts as PNG bytes, by name (only when asked for: the PDF).
+    png: dict[str, bytes | None] = field(default_factory=dict)
 
 
-def class_report_charts(report: ClassReport, content: Content, lang: str) -> ReportCharts:
+def class_report_charts(
+    report: ClassReport, content: Content, lang: str, *, png: bool = False
+) -> ReportCharts:
     """The class report's charts, drawn from the report's own numbers (cached by the charts
-    module: a report read twice renders once)."""
+    module: a report read twice renders once). ``png``: each chart also as PNG bytes
+    (``Chart``'s table and texts stay), for the PDF: WeasyPrint draws an SVG of this kind
+    slowly (about 0.8 s of a report's PDF), an image it places at once."""
     pyramid = content.pyramid
     levels = sorted(pyramid.levels, key=lambda lv: lv.level)
     names = tuple(getattr(lv.name, lang) for lv in levels)
@@ -379,23 +385,21 @@ def class_report_charts(report: ClassReport, content: Content, lang: str) -> Rep
         return ReportCharts()
     overall = report.overall
     counts = tuple((overall.distribution or {}).get(n, 0) for n in range(1, 7))
-    pyramid_chart = charts.pyramid_chart(
-        charts.PyramidData(
-            counts=counts,
-            class_level=overall.level,
-            min_group_size=report.min_group_size,
-            level_names=names,
-            title=_("De klas in de piramide"),
-            description=_(
-                "Hoeveel leerlingen op elk niveau van de inclusiepiramide staan, van 1 "
-                "(onderaan) tot 6 (bovenaan); de klas als geheel staat op niveau %(n)d.",
-                n=overall.level,
-            ),
-            level_header=_("Niveau"),
-            count_header=_("Aantal leerlingen"),
-            class_level_label=_("Niveau van de klas"),
-            lang=lang,
-        )
+    pyramid_data = charts.PyramidData(
+        counts=counts,
+        class_level=overall.level,
+        min_group_size=report.min_group_size,
+        level_names=names,
+        title=_("De klas in de piramide"),
+        description=_(
+            "Hoeveel leerlingen op elk niveau van de inclusiepiramide staan, van 1 "
+            "(onderaan) tot 6 (bovenaan); de klas als geheel staat op niveau %(n)d.",
+            n=overall.level,
+        ),
+        level_header=_("Niveau"),
+        count_header=_("Aantal leerlingen"),
+        class_level_label=_("Niveau van de klas"),
+        lang=lang,
     )
     bars = tuple(
         charts.ThemeBar(
@@ -407,46 +411,53 @@ def class_report_charts(report: ClassReport, content: Content, lang: str) -> Rep
         )
         for t in report.themes
     )
-    distribution = charts.distribution_chart(
-        charts.DistributionData(
-            themes=bars,
-            min_group_size=report.min_group_size,
-            level_names=names,
-            title=_("Leerlingen per niveau, per thema"),
-            description=_(
-                "Per thema hoeveel leerlingen op elk niveau staan (wat ze over de klas zeggen), "
-                "het zwakste thema bovenaan."
-            ),
-            theme_header=_("Thema"),
-            level_header=_("Niveau"),
-            suppressed_text=_("te weinig deelnemers"),
-            lang=lang,
-        )
+    distribution_data = charts.DistributionData(
+        themes=bars,
+        min_group_size=report.min_group_size,
+        level_names=names,
+        title=_("Leerlingen per niveau, per thema"),
+        description=_(
+            "Per thema hoeveel leerlingen op elk niveau staan (wat ze over de klas zeggen), "
+            "het zwakste thema bovenaan."
+        ),
+        theme_header=_("Thema"),
+        level_header=_("Niveau"),
+        suppressed_text=_("te weinig deelnemers"),
+        lang=lang,
     )
-    trend = None
+    trend_data = None
     if len(report.trend) >= 2:
         theme_ids = [t.theme_id for t in report.themes]
-        trend = charts.trend_chart(
-            charts.TrendData(
-                rounds=tuple(name for name, _means in report.trend),
-                lines=tuple(
-                    charts.TrendLine(
-                        name=getattr(pyramid.theme(theme_id).name, lang),
-                        means=tuple(means.get(theme_id) for _name, means in report.trend),
-                    )
-                    for theme_id in theme_ids
-                ),
-                level_bounds=tuple(lv.from_ for lv in levels),
-                level_names=names,
-                title=_("De thema’s over de meetmomenten van dit schooljaar"),
-                description=_(
-                    "De gemiddelde score per thema (0–100) bij elk meetmoment van dit "
-                    "schooljaar; de banden zijn de niveaus van de piramide."
-                ),
-                score_label=_("Gemiddelde score (0–100)"),
-                theme_header=_("Thema"),
-                missing_text=_("te weinig deelnemers"),
-                lang=lang,
-            )
+        trend_data = charts.TrendData(
+            rounds=tuple(name for name, _means in report.trend),
+            lines=tuple(
+                charts.TrendLine(
+                    name=getattr(pyramid.theme(theme_id).name, lang),
+                    means=tuple(means.get(theme_id) for _name, means in report.trend),
+                )
+                for theme_id in theme_ids
+            ),
+            level_bounds=tuple(lv.from_ for lv in levels),
+            level_names=names,
+            title=_("De thema’s over de meetmomenten van dit schooljaar"),
+            description=_(
+                "De gemiddelde score per thema (0–100) bij elk meetmoment van dit "
+                "schooljaar; de banden zijn de niveaus van de piramide."
+            ),
+            score_label=_("Gemiddelde score (0–100)"),
+            theme_header=_("Thema"),
+            missing_text=_("te weinig deelnemers"),
+            lang=lang,
         )
-    return ReportCharts(pyramid=pyramid_chart, distribution=distribution, trend=trend)
+    made = ReportCharts(
+        pyramid=charts.pyramid_chart(pyramid_data),
+        distribution=charts.distribution_chart(distribution_data),
+        trend=charts.trend_chart(trend_data) if trend_data else None,
+    )
+    if png:
+        made.png = {
+            "pyramid": charts.pyramid_png(pyramid_data),
+            "distribution": charts.distribution_png(distribution_data),
+            "trend": charts.trend_png(trend_data) if trend_data else None,
+        }
+    return made

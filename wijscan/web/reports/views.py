@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import functools
 from collections import OrderedDict
 from pathlib import Path
@@ -46,8 +47,8 @@ _BODIES: OrderedDict[tuple, Markup] = OrderedDict()
 BODIES_KEPT = 256
 
 
-def _report_body(scan, klas, content, lang: str) -> Markup:
-    key = (scan.id, scan.closed_at, klas.name, lang)
+def _report_body(scan, klas, content, lang: str, *, pdf: bool = False) -> Markup:
+    key = (scan.id, scan.closed_at, klas.name, lang, pdf)
     body = _BODIES.get(key)
     if body is None:
         report = report_service.class_report(scan, content, with_names=False)
@@ -55,7 +56,7 @@ def _report_body(scan, klas, content, lang: str) -> Markup:
             render_template(
                 "reports/_report_body.html",
                 report=report,
-                charts=report_service.class_report_charts(report, content, lang),
+                charts=report_service.class_report_charts(report, content, lang, png=pdf),
                 pyramid=content.pyramid,
             )
         )
@@ -67,7 +68,7 @@ def _report_body(scan, klas, content, lang: str) -> Markup:
     return body
 
 
-def _report_page(scan_id: int, template: str) -> str:
+def _report_page(scan_id: int, template: str, *, pdf: bool = False) -> str:
     scan = access.get_student_scan(scan_id)
     if scan.status != ScanStatus.CLOSED:
         abort(404)
@@ -78,7 +79,7 @@ def _report_page(scan_id: int, template: str) -> str:
         template,
         klas=klas,
         scan_round=scan.round,
-        body=_report_body(scan, klas, content, str(get_locale())),
+        body=_report_body(scan, klas, content, str(get_locale()), pdf=pdf),
         signals=report_service.signals_of(scan, content) if names else None,
     )
 
@@ -93,9 +94,9 @@ def class_report(scan_id: int):
 @access.allow(*READERS)
 def class_report_pdf(scan_id: int):
     """The class report as a PDF for the leerlingbespreking; names only for those who may see
-    them, as on the page. Charts are inline SVG and the print stylesheet is passed in, so
-    WeasyPrint fetches nothing."""
-    html = _report_page(scan_id, "reports/class_report_pdf.html")
+    them, as on the page. Charts are PNG data (WeasyPrint draws them at once; it draws these
+    SVGs slowly) and the print stylesheet is passed in, so WeasyPrint fetches nothing."""
+    html = _report_page(scan_id, "reports/class_report_pdf.html", pdf=True)
     response = render_pdf(HTML(string=html), stylesheets=[CSS(string=_print_css())])
     response.headers["Content-Disposition"] = f'inline; filename="klasrapport-{scan_id}.pdf"'
     return response
@@ -112,6 +113,11 @@ def student_view(student_id: int):
     view = student_view_service.student_view(student, get_content(), viewer_id=current_user.id)
     db.session.commit()  # the audit entry of this view
     return render_template("reports/student_view.html", view=view, pyramid=get_content().pyramid)
+
+
+@bp.app_template_filter("b64")
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
 
 
 @bp.app_template_filter("points")
