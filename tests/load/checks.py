@@ -132,7 +132,7 @@ def check_final(
 
 
 def _none_if_nan(value) -> float | None:
-    return None if value is None or np.isnan(value) else round(float(value), 4)
+    return None if value is None or np.isnan(value) else float(value)  # stored at full precision
 
 
 def expected_results(content, instrument_id: str, order: list[str], given) -> dict:
