@@ -84,38 +84,7 @@ def class_scans(klas: Klas) -> list[ScanRow]:
             .order_by(ScanRound.opens_on.desc(), Scan.id.desc())
         ).all()
     )
-    ids = [scan.id for scan, _ in scans]
-    started: dict[int, int] = {}
-    finished: dict[int, int] = {}
-    expected: dict[int, int] = {}
-    if ids:
-        instruments = Response.instrument_id.in_(STUDENT_INSTRUMENTS)
-        started = dict(
-            db.session.execute(
-                select(Response.scan_id, func.count(func.distinct(Response.respondent_id)))
-                .where(Response.scan_id.in_(ids), instruments)
-                .group_by(Response.scan_id)
-            ).all()
-        )
-        final = (
-            select(Response.scan_id, Response.respondent_id)
-            .where(Response.scan_id.in_(ids), instruments, Response.status == ResponseStatus.FINAL)
-            .group_by(Response.scan_id, Response.respondent_id)
-            .having(func.count() == len(STUDENT_INSTRUMENTS))
-            .subquery()
-        )
-        finished = dict(
-            db.session.execute(
-                select(final.c.scan_id, func.count()).group_by(final.c.scan_id)
-            ).all()
-        )
-        expected = dict(
-            db.session.execute(
-                select(RespondentLink.scan_id, func.count())
-                .where(RespondentLink.scan_id.in_(ids))
-                .group_by(RespondentLink.scan_id)
-            ).all()
-        )
+    started, finished, expected = participation_counts([scan.id for scan, _ in scans])
     return [
         ScanRow(
             scan=scan,
@@ -126,6 +95,44 @@ def class_scans(klas: Klas) -> list[ScanRow]:
         )
         for scan, scan_round in scans
     ]
+
+
+def participation_counts(
+    scan_ids: list[int],
+) -> tuple[dict[int, int], dict[int, int], dict[int, int]]:
+    """Per student scan: respondents who started, who finished both instruments, and students
+    invited (personal mode); three queries whatever the number of scans."""
+    started: dict[int, int] = {}
+    finished: dict[int, int] = {}
+    expected: dict[int, int] = {}
+    if not scan_ids:
+        return started, finished, expected
+    instruments = Response.instrument_id.in_(STUDENT_INSTRUMENTS)
+    started = dict(
+        db.session.execute(
+            select(Response.scan_id, func.count(func.distinct(Response.respondent_id)))
+            .where(Response.scan_id.in_(scan_ids), instruments)
+            .group_by(Response.scan_id)
+        ).all()
+    )
+    final = (
+        select(Response.scan_id, Response.respondent_id)
+        .where(Response.scan_id.in_(scan_ids), instruments, Response.status == ResponseStatus.FINAL)
+        .group_by(Response.scan_id, Response.respondent_id)
+        .having(func.count() == len(STUDENT_INSTRUMENTS))
+        .subquery()
+    )
+    finished = dict(
+        db.session.execute(select(final.c.scan_id, func.count()).group_by(final.c.scan_id)).all()
+    )
+    expected = dict(
+        db.session.execute(
+            select(RespondentLink.scan_id, func.count())
+            .where(RespondentLink.scan_id.in_(scan_ids))
+            .group_by(RespondentLink.scan_id)
+        ).all()
+    )
+    return started, finished, expected
 
 
 @dataclass

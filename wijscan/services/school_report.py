@@ -32,7 +32,6 @@ from wijscan.extensions import db
 from wijscan.models import (
     Answer,
     Klas,
-    RespondentLink,
     Response,
     ResponseStatus,
     Scan,
@@ -43,8 +42,7 @@ from wijscan.models import (
     StoredResult,
 )
 from wijscan.scoring import GroupStat, group_results, score_respondents, spec_from_content
-from wijscan.services.reports import LOW_ALPHA, stat_from_payload
-from wijscan.services.scans import STUDENT_INSTRUMENTS
+from wijscan.services.reports import LOW_ALPHA, participation_counts, stat_from_payload
 
 #: What students say about their class: the instrument of the heat map.
 CLASS_VIEW = "klas"
@@ -525,38 +523,7 @@ def participation(school_id: int, scan_round: ScanRound) -> list[Participation]:
         .order_by(Scan.id)
     ):
         scans[scan.klas_id] = scan
-    ids = [scan.id for scan in scans.values()]
-    started: dict[int, int] = {}
-    finished: dict[int, int] = {}
-    expected: dict[int, int] = {}
-    if ids:
-        instruments = Response.instrument_id.in_(STUDENT_INSTRUMENTS)
-        started = dict(
-            db.session.execute(
-                select(Response.scan_id, func.count(func.distinct(Response.respondent_id)))
-                .where(Response.scan_id.in_(ids), instruments)
-                .group_by(Response.scan_id)
-            ).all()
-        )
-        final = (
-            select(Response.scan_id, Response.respondent_id)
-            .where(Response.scan_id.in_(ids), instruments, Response.status == ResponseStatus.FINAL)
-            .group_by(Response.scan_id, Response.respondent_id)
-            .having(func.count() == len(STUDENT_INSTRUMENTS))
-            .subquery()
-        )
-        finished = dict(
-            db.session.execute(
-                select(final.c.scan_id, func.count()).group_by(final.c.scan_id)
-            ).all()
-        )
-        expected = dict(
-            db.session.execute(
-                select(RespondentLink.scan_id, func.count())
-                .where(RespondentLink.scan_id.in_(ids))
-                .group_by(RespondentLink.scan_id)
-            ).all()
-        )
+    started, finished, expected = participation_counts([scan.id for scan in scans.values()])
     rows = []
     for klas in klassen:
         scan = scans.get(klas.id)
