@@ -29,6 +29,21 @@ CELL_SIZE, LABEL_SIZE, NOTE_SIZE = 8.0, 8.5, 8.0
 LINE = 1.2  # line height as a share of the font size
 
 
+#: Column headers shrink down to this size so that a theme's words fit whole ("Participatie",
+#: not "Participati-e"); only a word that does not fit even then is broken with a hyphen.
+MIN_HEADER_SIZE = 6.5
+
+
+def _header_size(columns, width: float) -> float:
+    size = LABEL_SIZE
+    words = [word for column in columns for word in column.split()]
+    while size > MIN_HEADER_SIZE and any(
+        text_width(word, size, bold=True) > width for word in words
+    ):
+        size -= 0.5
+    return size
+
+
 def draw(data: HeatmapData) -> Figure:
     """The heat map as a Figure (no Axes: rectangles and text laid out in points)."""
     row_labels = data.rows  # class names are short; a long one widens the label column
@@ -37,8 +52,9 @@ def draw(data: HeatmapData) -> Figure:
     columns = max(1, len(data.columns))
     cell = min(MAX_CELL, (WIDTH - MARGIN - x0) / columns)
     width = x0 + cell * columns + MARGIN
-    headers = [wrap(column, cell - 4, LABEL_SIZE, bold=True) for column in data.columns]
-    header_height = max((len(lines) for lines in headers), default=1) * LABEL_SIZE * LINE + 6
+    header_size = _header_size(data.columns, cell - 4)
+    headers = [wrap(column, cell - 4, header_size, bold=True) for column in data.columns]
+    header_height = max((len(lines) for lines in headers), default=1) * header_size * LINE + 6
     any_suppressed = any(level is None for row in data.cells for level in row)
     note_lines = (
         wrap(data.suppressed_reason, width - 2 * MARGIN, NOTE_SIZE) if any_suppressed else []
@@ -55,7 +71,7 @@ def draw(data: HeatmapData) -> Figure:
             top + 3,
             "\n".join(lines),
             transform=to_display,
-            fontsize=LABEL_SIZE,
+            fontsize=header_size,
             fontweight="bold",
             ha="center",
             va="bottom",

@@ -9,9 +9,15 @@ from wijscan.services.accounts import MIN_PASSWORD_LENGTH
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("E-mailadres"), validators=[DataRequired(_l("Vul je e-mailadres in."))])
+    email = EmailField(
+        _l("E-mailadres"),
+        validators=[DataRequired(_l("Vul je e-mailadres in."))],
+        render_kw={"autocomplete": "username"},
+    )
     password = PasswordField(
-        _l("Wachtwoord"), validators=[DataRequired(_l("Vul je wachtwoord in."))]
+        _l("Wachtwoord"),
+        validators=[DataRequired(_l("Vul je wachtwoord in."))],
+        render_kw={"autocomplete": "current-password"},
     )
 
 
@@ -26,6 +32,7 @@ def _new_password():
                 message=_l("Minstens %(n)d tekens.", n=MIN_PASSWORD_LENGTH),
             ),
         ],
+        render_kw={"autocomplete": "new-password"},
     )
 
 
@@ -33,6 +40,7 @@ def _confirm():
     return PasswordField(
         _l("Herhaal het wachtwoord"),
         validators=[EqualTo("password", _l("De twee wachtwoorden zijn niet gelijk."))],
+        render_kw={"autocomplete": "new-password"},
     )
 
 
@@ -45,7 +53,9 @@ class SetPasswordForm(FlaskForm):
 
 class ChangePasswordForm(FlaskForm):
     current = PasswordField(
-        _l("Huidig wachtwoord"), validators=[DataRequired(_l("Vul je huidige wachtwoord in."))]
+        _l("Huidig wachtwoord"),
+        validators=[DataRequired(_l("Vul je huidige wachtwoord in."))],
+        render_kw={"autocomplete": "current-password"},
     )
     password = _new_password()
     confirm = _confirm()
