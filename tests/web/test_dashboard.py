@@ -164,11 +164,9 @@ def test_a_class_of_four_shows_nothing_and_of_five_shows_its_numbers(
             assert f"level-{stat.level}" in row
 
     # The heat map: its cells (and its table) hold no level for the small class.
-    from wijscan.web.reports import dashboard as views
-
     with app.test_request_context("/dashboard"):
         board = service.dashboard(w["school"].id, content)
-        chart = views._heatmap(board, content, "nl")
+        chart = service.heatmap(board, content, "nl")
     first = next(r for r in chart.table.rows if r[0] == classes[0].name)
     if small == 4:
         assert set(first[1:]) == {"verborgen"}

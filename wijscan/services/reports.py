@@ -367,6 +367,43 @@ def signals_of(scan: Scan, content: Content) -> list[SignalRow]:
     return out
 
 
+def level_names(content: Content, lang: str) -> tuple[str, ...]:
+    """The pyramid's level names, level 1 first, in ``lang``."""
+    levels = sorted(content.pyramid.levels, key=lambda lv: lv.level)
+    return tuple(getattr(lv.name, lang) for lv in levels)
+
+
+def year_trend(
+    content: Content,
+    lang: str,
+    rounds: list[str],
+    means: dict[str, list[float | None]],
+    *,
+    title: str,
+    description: str,
+) -> charts.TrendData | None:
+    """A trend chart's data: per theme (id -> a mean per round, None where hidden) over the
+    rounds of a school year; None with fewer than two rounds (nothing to follow)."""
+    if len(rounds) < 2:
+        return None
+    pyramid = content.pyramid
+    return charts.TrendData(
+        rounds=tuple(rounds),
+        lines=tuple(
+            charts.TrendLine(name=getattr(pyramid.theme(theme_id).name, lang), means=tuple(line))
+            for theme_id, line in means.items()
+        ),
+        level_bounds=tuple(lv.from_ for lv in sorted(pyramid.levels, key=lambda lv: lv.level)),
+        level_names=level_names(content, lang),
+        title=title,
+        description=description,
+        score_label=_("Gemiddelde score (0–100)"),
+        theme_header=_("Thema"),
+        missing_text=_("te weinig deelnemers"),
+        lang=lang,
+    )
+
+
 @dataclass
 class ReportCharts:
     """The charts of a class report; None where the group is suppressed (no chart at all)."""
@@ -385,9 +422,7 @@ def class_report_charts(
     module: a report read twice renders once). ``png``: each chart also as PNG bytes
     (``Chart``'s table and texts stay), for the PDF: WeasyPrint draws an SVG of this kind
     slowly (about 0.8 s of a report's PDF), an image it places at once."""
-    pyramid = content.pyramid
-    levels = sorted(pyramid.levels, key=lambda lv: lv.level)
-    names = tuple(getattr(lv.name, lang) for lv in levels)
+    names = level_names(content, lang)
     if report.suppressed:
         return ReportCharts()
     overall = report.overall
@@ -432,30 +467,20 @@ def class_report_charts(
         suppressed_text=_("te weinig deelnemers"),
         lang=lang,
     )
-    trend_data = None
-    if len(report.trend) >= 2:
-        theme_ids = [t.theme_id for t in report.themes]
-        trend_data = charts.TrendData(
-            rounds=tuple(name for name, _means in report.trend),
-            lines=tuple(
-                charts.TrendLine(
-                    name=getattr(pyramid.theme(theme_id).name, lang),
-                    means=tuple(means.get(theme_id) for _name, means in report.trend),
-                )
-                for theme_id in theme_ids
-            ),
-            level_bounds=tuple(lv.from_ for lv in levels),
-            level_names=names,
-            title=_("De thema’s over de meetmomenten van dit schooljaar"),
-            description=_(
-                "De gemiddelde score per thema (0–100) bij elk meetmoment van dit "
-                "schooljaar; de banden zijn de niveaus van de piramide."
-            ),
-            score_label=_("Gemiddelde score (0–100)"),
-            theme_header=_("Thema"),
-            missing_text=_("te weinig deelnemers"),
-            lang=lang,
-        )
+    trend_data = year_trend(
+        content,
+        lang,
+        [name for name, _means in report.trend],
+        {
+            t.theme_id: [means.get(t.theme_id) for _name, means in report.trend]
+            for t in report.themes
+        },
+        title=_("De thema’s over de meetmomenten van dit schooljaar"),
+        description=_(
+            "De gemiddelde score per thema (0–100) bij elk meetmoment van dit "
+            "schooljaar; de banden zijn de niveaus van de piramide."
+        ),
+    )
     made = ReportCharts(
         pyramid=charts.pyramid_chart(pyramid_data),
         distribution=charts.distribution_chart(distribution_data),

@@ -25,8 +25,10 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+from flask_babel import gettext as _
 from sqlalchemy import and_, func, select
 
+from wijscan import charts
 from wijscan.content import Content
 from wijscan.extensions import db
 from wijscan.models import (
@@ -42,7 +44,13 @@ from wijscan.models import (
     StoredResult,
 )
 from wijscan.scoring import GroupStat, group_results, score_respondents, spec_from_content
-from wijscan.services.reports import LOW_ALPHA, participation_counts, stat_from_payload
+from wijscan.services.reports import (
+    LOW_ALPHA,
+    level_names,
+    participation_counts,
+    stat_from_payload,
+    year_trend,
+)
 
 #: What students say about their class: the instrument of the heat map.
 CLASS_VIEW = "klas"
@@ -691,3 +699,72 @@ def dashboard(
         stream=stream,
         min_group_size=content.pyramid.min_group_size,
     )
+
+
+# --- the dashboard's charts -------------------------------------------------------------------
+
+
+def group_label(group: Group) -> str:
+    """A row's name: the class, or the total it is, in the reader's language."""
+    if group.kind == "school":
+        return _("School")
+    if group.kind == "leerjaar":
+        return _("Leerjaar %(n)d", n=group.leerjaar)
+    if group.kind == "stroming":
+        return _("Stroming %(s)s", s=group.stream)
+    return group.name
+
+
+def heatmap(board: Dashboard, content: Content, lang: str) -> charts.Chart | None:
+    """Classes × themes (and the totals under them), hidden cells hatched."""
+    groups = [*board.classes, *board.totals]
+    if not groups:
+        return None
+    pyramid = content.pyramid
+    columns = board.year.columns
+    names = [_("Totaal") if c == OVERALL else getattr(pyramid.theme(c).name, lang) for c in columns]
+    return charts.heatmap_chart(
+        charts.HeatmapData(
+            rows=tuple(group_label(g) for g in groups),
+            columns=tuple(names),
+            cells=tuple(
+                tuple(g.cells[c].stat.level if g.cells[c].shown else None for c in columns)
+                for g in groups
+            ),
+            level_names=level_names(content, lang),
+            title=_("Klassen en thema’s: het niveau van elke klas"),
+            description=_(
+                "Per klas (rij) en thema (kolom) het niveau van de inclusiepiramide, van 1 tot "
+                "6, met onderaan de totalen; gearceerde vakjes zijn verborgen."
+            ),
+            row_header=_("Klas"),
+            suppressed_mark=_("verborgen"),
+            suppressed_reason=_(
+                "Verborgen: te weinig deelnemers (minder dan %(min)d), of verborgen zodat een "
+                "andere verborgen klas niet terug te rekenen is. De tabel zegt welke regel.",
+                min=board.min_group_size,
+            ),
+            lang=lang,
+        )
+    )
+
+
+def trend(board: Dashboard, content: Content, lang: str) -> charts.Chart | None:
+    """The school's mean per theme over the rounds of the year (None where hidden)."""
+    rounds = board.year.rounds if board.year else []
+    themes = [c for c in board.year.columns if c != OVERALL] if board.year else []
+    data = year_trend(
+        content,
+        lang,
+        [r.round.name for r in rounds],
+        {
+            t: [r.school.cells[t].stat.mean if r.school.cells[t].shown else None for r in rounds]
+            for t in themes
+        },
+        title=_("De school over de meetmomenten van dit schooljaar"),
+        description=_(
+            "De gemiddelde score van alle leerlingen per thema (0–100) bij elk meetmoment "
+            "van dit schooljaar; de banden zijn de niveaus van de piramide."
+        ),
+    )
+    return charts.trend_chart(data) if data else None

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from flask import Response, abort, render_template, request
 from flask_babel import format_decimal, get_locale
-from flask_babel import gettext as _
 
-from wijscan import access, charts
+from wijscan import access
 from wijscan.models import STREAMS, Role
 from wijscan.services import exports
 from wijscan.services import school_report as service
@@ -33,91 +32,6 @@ def _dashboard() -> service.Dashboard:
     return board
 
 
-def _level_names(pyramid, lang: str) -> tuple[str, ...]:
-    return tuple(getattr(lv.name, lang) for lv in sorted(pyramid.levels, key=lambda v: v.level))
-
-
-def _group_label(group: service.Group) -> str:
-    if group.kind == "school":
-        return _("School")
-    if group.kind == "leerjaar":
-        return _("Leerjaar %(n)d", n=group.leerjaar)
-    if group.kind == "stroming":
-        return _("Stroming %(s)s", s=group.stream)
-    return group.name
-
-
-def _heatmap(board: service.Dashboard, content, lang: str) -> charts.Chart | None:
-    groups = [*board.classes, *board.totals]
-    if not groups:
-        return None
-    pyramid = content.pyramid
-    columns = board.year.columns
-    names = [
-        _("Totaal") if c == service.OVERALL else getattr(pyramid.theme(c).name, lang)
-        for c in columns
-    ]
-    return charts.heatmap_chart(
-        charts.HeatmapData(
-            rows=tuple(_group_label(g) for g in groups),
-            columns=tuple(names),
-            cells=tuple(
-                tuple(g.cells[c].stat.level if g.cells[c].shown else None for c in columns)
-                for g in groups
-            ),
-            level_names=_level_names(pyramid, lang),
-            title=_("Klassen en thema’s: het niveau van elke klas"),
-            description=_(
-                "Per klas (rij) en thema (kolom) het niveau van de inclusiepiramide, van 1 tot "
-                "6, met onderaan de totalen; gearceerde vakjes zijn verborgen."
-            ),
-            row_header=_("Klas"),
-            suppressed_mark=_("verborgen"),
-            suppressed_reason=_(
-                "Verborgen: te weinig deelnemers (minder dan %(min)d), of verborgen zodat een "
-                "andere verborgen klas niet terug te rekenen is. De tabel zegt welke regel.",
-                min=board.min_group_size,
-            ),
-            lang=lang,
-        )
-    )
-
-
-def _trend(board: service.Dashboard, content, lang: str) -> charts.Chart | None:
-    rounds = board.year.rounds if board.year else []
-    if len(rounds) < 2:
-        return None
-    pyramid = content.pyramid
-    levels = sorted(pyramid.levels, key=lambda lv: lv.level)
-    themes = [c for c in board.year.columns if c != service.OVERALL]
-    return charts.trend_chart(
-        charts.TrendData(
-            rounds=tuple(r.round.name for r in rounds),
-            lines=tuple(
-                charts.TrendLine(
-                    name=getattr(pyramid.theme(t).name, lang),
-                    means=tuple(
-                        r.school.cells[t].stat.mean if r.school.cells[t].shown else None
-                        for r in rounds
-                    ),
-                )
-                for t in themes
-            ),
-            level_bounds=tuple(lv.from_ for lv in levels),
-            level_names=_level_names(pyramid, lang),
-            title=_("De school over de meetmomenten van dit schooljaar"),
-            description=_(
-                "De gemiddelde score van alle leerlingen per thema (0–100) bij elk meetmoment "
-                "van dit schooljaar; de banden zijn de niveaus van de piramide."
-            ),
-            score_label=_("Gemiddelde score (0–100)"),
-            theme_header=_("Thema"),
-            missing_text=_("te weinig deelnemers"),
-            lang=lang,
-        )
-    )
-
-
 @bp.route("/dashboard")
 @access.allow(Role.COORDINATOR)
 def dashboard():
@@ -127,11 +41,11 @@ def dashboard():
     return render_template(
         "reports/dashboard.html",
         board=board,
-        heatmap=_heatmap(board, content, lang) if board.result else None,
-        trend=_trend(board, content, lang) if board.result else None,
+        heatmap=service.heatmap(board, content, lang) if board.result else None,
+        trend=service.trend(board, content, lang) if board.result else None,
         pyramid=content.pyramid,
         staff_themes=[t.id for t in content.instruments[service.STAFF_VIEW].themes],
-        group_label=_group_label,
+        group_label=service.group_label,
         low_alpha=service.LOW_ALPHA,
         alpha_text=lambda value: format_decimal(value, format="0.00"),
         streams=sorted({g.stream for g in board.result.classes}) if board.result else [],
