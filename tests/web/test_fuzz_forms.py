@@ -377,3 +377,69 @@ def test_accept_invite_password_form(app, world):
         _ok(stranger.post(path, data=data))
 
     run()
+
+
+# --- the forms this round of work added ---------------------------------------------------------
+
+
+def test_forgot_password_and_reset_forms(app, world, make):
+    make.staff(world["school"], Role.DOCENT, email="vergeten@voorbeeld.nl")
+    client = app.test_client()
+    outbox = app.extensions["wijscan_outbox"]
+    outbox.clear()
+    _ok(client.post("/wachtwoord-vergeten", data={"email": "vergeten@voorbeeld.nl"}))
+    links = [m for _, _, body in outbox for m in re.findall(r"https?://[^\s]+", body)]
+    assert links, "the reset mail holds a link"
+    path = "/" + links[-1].split("://", 1)[1].split("/", 1)[1]
+
+    @FUZZ
+    @given(email=st.one_of(TEXT, st.emails().map(str)), password=TEXT)
+    def run(email, password):
+        _ok(client.post("/wachtwoord-vergeten", data={"email": email}))
+        _ok(client.post(path, data={"password": password, "confirm": password}))
+
+    run()
+
+
+def test_change_password_form(app, world):
+    client = app.test_client()
+    login(client, world["mentor"])
+
+    @FUZZ
+    @given(current=TEXT, password=TEXT, confirm=TEXT)
+    def run(current, password, confirm):
+        data = {"current": current, "password": password, "confirm": confirm}
+        _ok(client.post("/account/wachtwoord", data=data))
+
+    run()
+    assert client.get("/start").status_code == 200  # no random input changed the password
+
+
+def test_school_switch_and_class_code_forms(app, world, db):
+    client = app.test_client()
+    scan_id = _open_scan(client, world, "anonymous")
+
+    @FUZZ
+    @given(school=TEXT, action=TEXT)
+    def run(school, action):
+        _ok(client.post("/school", data={"school_id": school}))
+        _ok(client.post(f"/scans/{scan_id}/code", data={"action": action}))
+
+    run()
+    db.session.commit()
+    code = db.session.scalar(select(AccessCode).where(AccessCode.scan_id == scan_id))
+    assert 0 <= code.claims <= code.max_claims
+
+
+def test_report_and_dashboard_filters(app, world):
+    client = app.test_client()
+    login(client, world["coordinator"])
+
+    @FUZZ
+    @given(round_id=TEXT, leerjaar=TEXT, stream=st.one_of(TEXT, st.sampled_from(STREAMS)))
+    def run(round_id, leerjaar, stream):
+        query = {"round": round_id, "leerjaar": leerjaar, "stream": stream}
+        for path in ("/dashboard", "/dashboard/export.csv", "/dashboard/export.xlsx"):
+            _ok(client.get(path, query_string=query))
+
+    run()
