@@ -403,3 +403,41 @@ def test_the_student_view_is_for_mentors_and_care_and_is_audited(app, db, report
         )
     ).all()
     assert sorted(viewers) == sorted([w["mentor"].id, w["zorg"].id])
+
+
+def _invited_too(db, scan, students):
+    """Students who had a code in the scan but did not answer (as opening a scan links them)."""
+    for student in students:
+        db.session.add(
+            RespondentLink(respondent_id=str(uuid.uuid4()), scan_id=scan.id, student_id=student.id)
+        )
+    db.session.commit()
+
+
+def test_a_theme_warns_of_low_reliability_and_of_few_answers(app, db, make, report_world):
+    w = report_world
+    content = w["content"]
+    scan_round = _round(db, w["school"], "Meetmoment 1", 30)
+    pupils = w["students"] + [make.student(w["school"], w["klas"]) for _ in range(4)]  # 12
+    rng = np.random.default_rng(21)
+    klas = content.instruments["klas"]
+    # Each respondent means the same on every klas question (reverse-keyed ones answered the
+    # other way round): the questions agree fully, alpha 1. Only the klas view is warned about.
+    level = np.array([[1], [5], [2], [4], [3], [5]])
+    reverse = np.array([item.reverse for item in klas.items])
+    steady = np.where(reverse, 6 - level, level).astype(np.uint8)
+    answers = {"klas": steady, "individu": _answers(content, 6, seed=22)["individu"]}
+    scan = closed_scan(db, content, w["klas"], scan_round, answers, students=pupils)
+    _invited_too(db, scan, pupils[6:])
+    page = _page(app, w["mentor"], f"/rapport/{scan.id}").get_data(as_text=True)
+    assert "hangen in deze klas weinig samen" not in page
+    assert "minder dan de helft van de klas" not in page  # 6 of 12 is half, not fewer
+
+    noisy = rng.integers(1, 6, size=(5, len(klas.items))).astype(np.uint8)
+    answers = {"klas": noisy, "individu": _answers(content, 5, seed=23)["individu"]}
+    later = _round(db, w["school"], "Meetmoment 2", 10)
+    scan = closed_scan(db, content, w["klas"], later, answers, students=pupils)
+    _invited_too(db, scan, pupils[5:])
+    page = _page(app, w["mentor"], f"/rapport/{scan.id}").get_data(as_text=True)
+    assert "hangen in deze klas weinig samen" in page  # random answers: alpha near 0
+    assert "minder dan de helft van de klas" in page  # 5 of 12
