@@ -142,19 +142,15 @@ def get_klas(klas_id: int, *, manage: bool = False) -> Klas:
         return klas
     if manage:
         abort(403)
-    if _may_see_klas(klas):
+    if may_see_names(klas):
         return klas
     abort(404)
 
 
-def _may_see_klas(klas: Klas) -> bool:
-    """The class rule for everyone but the coordinator: the care coordinator or its mentor."""
-    return may_see_names(klas)
-
-
 def may_see_names(klas: Klas) -> bool:
-    """Whether the user may see which students of ``klas`` have a signal or individual results:
-    the class's mentors and the care coordinator (a coordinator sees the class without names)."""
+    """Whether the user may see the class's students by name (its signals, individual results)
+    and, for everyone but a coordinator, the class at all: the class's mentors and the care
+    coordinator (a coordinator sees every class, without names unless a mentor)."""
     return has_role(Role.ZORG) or is_mentor_of(klas)
 
 
@@ -198,7 +194,7 @@ def get_student(student_id: int, *, manage: bool = False) -> Student:
         return student
     if manage:
         abort(403)
-    if student.klas is not None and _may_see_klas(student.klas):
+    if student.klas is not None and may_see_names(student.klas):
         return student
     abort(404)
 
