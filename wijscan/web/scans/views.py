@@ -109,7 +109,10 @@ def class_code(scan_id: int):
     code = scan_service.shared_code(scan)
     if code is None or scan.kind != ScanKind.LEERLING or scan.status != ScanStatus.OPEN:
         abort(404)
-    if request.form.get("action") == "end":
+    action = request.form.get("action")
+    if action not in {"end", "place"}:
+        abort(400)
+    if action == "end":
         scan_service.end_code(scan, code, current_user)
         flash(
             _(
