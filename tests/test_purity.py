@@ -25,6 +25,11 @@ CORE = {
         ("numpy",),
     ),
     "scoring": ("wijscan.scoring, wijscan.scoring.command", ("content", "scoring"), ()),
+    "matching": (
+        "wijscan.matching, wijscan.matching.effect",
+        ("content", "matching"),
+        ("flask_babel", "numpy"),
+    ),
 }
 
 STUB_PARENT = (

@@ -14,9 +14,9 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    """A project directory holding a copy of the shipped surveys/ (and an empty lesbrieven/)."""
+    """A project directory holding a copy of the shipped surveys/ and lesbrieven/."""
     shutil.copytree(ROOT / "surveys", tmp_path / "surveys")
-    (tmp_path / "lesbrieven").mkdir()
+    shutil.copytree(ROOT / "lesbrieven", tmp_path / "lesbrieven")
     return tmp_path
 
 

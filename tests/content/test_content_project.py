@@ -21,6 +21,9 @@ def problems(root: Path, **kwargs) -> list[str]:
 
 @pytest.fixture
 def with_lesbrieven(project: Path) -> Path:
+    """The project with a catalogue of one lesbrief and two interventions (the fixtures)."""
+    shutil.rmtree(project / "lesbrieven")
+    (project / "lesbrieven").mkdir()
     for path in (FIXTURES / "lesbrieven").iterdir():
         shutil.copy(path, project / "lesbrieven" / path.name)
     return project
@@ -29,13 +32,15 @@ def with_lesbrieven(project: Path) -> Path:
 def test_a_copy_of_the_shipped_content_loads(project):
     content = load_content(project)
     assert content.root == project
-    assert content.lesbrieven == []
-    assert content.interventions == []
+    assert len(content.lesbrieven) >= 78
+    assert len(content.interventions) >= 30
 
 
 def test_without_lesbrieven_folder(project):
-    (project / "lesbrieven").rmdir()
-    assert load_content(project).lesbrieven == []
+    shutil.rmtree(project / "lesbrieven")
+    content = load_content(project)
+    assert content.lesbrieven == []
+    assert content.interventions == []
 
 
 def test_a_missing_pyramid(project):
@@ -104,7 +109,8 @@ def test_lesbrieven_and_interventions_load(with_lesbrieven):
     assert lesbrief.theme == "conflicten"
     assert lesbrief.levels == [2, 3]
     assert lesbrief.grades == [1, 2, 3]
-    assert lesbrief.streams == ["vmbo", "havo", "vwo"]
+    assert lesbrief.streams == ["vmbo-k", "havo", "vwo"]
+    assert lesbrief.focus == ["kennis", "houding"]
     assert lesbrief.duration == 45
     assert len(lesbrief.goals) == 2
     assert lesbrief.body.startswith("## Doel\n")
@@ -112,10 +118,23 @@ def test_lesbrieven_and_interventions_load(with_lesbrieven):
     assert [i.id for i in content.interventions] == ["test-herstelgesprek", "test-ouderavond"]
     assert content.interventions[0].scope == "individu"
     assert content.interventions[1].themes == ["medewerkers-ouders"]
-    assert quality_problems(content) == []
+    assert content.zorgprotocol.startswith("Een signaal is een reden voor een gesprek")
+    # The lesbrief and the interventions are fine; a catalogue of one is not: every student
+    # theme at every level 1–5 needs two lesbrieven, and individual follow-up at levels 1–2.
+    found = [str(p) for p in quality_problems(content)]
+    assert len(found) == 30 + 8
+    assert (
+        "lesbrieven: theme 'conflicten' at level 2 has 1 lesbrieven (test-conflicten-wij-zij);"
+        " write at least 2" in found
+    )
+    assert "lesbrieven: theme 'burgerschap' at level 1 has 0 lesbrieven; write at least 2" in found
+    assert (
+        "lesbrieven/interventies.yaml: no individual follow-up (scope individu) for theme"
+        " 'democratie' at level 1" in found
+    )
     out = io.StringIO()
-    assert run_check(with_lesbrieven, out) == 0, out.getvalue()
-    assert "lesbrieven: 1\ninterventions: 2\nOK\n" in out.getvalue()
+    assert run_check(with_lesbrieven, out) == 1
+    assert "lesbrieven: 1\ninterventions: 2\n38 problems:\n" in out.getvalue()
 
 
 def test_a_readme_in_lesbrieven_is_no_lesbrief(with_lesbrieven):
@@ -133,6 +152,7 @@ grades: [2]
 streams: [havo]
 duration: 50
 goals: ["Iets leren."]
+focus: [kennis]
 ---
 
 ## Doel
@@ -172,7 +192,7 @@ goals: ["Iets leren."]
             "duration: 50",
             "duration: 50\nduur: 50",
             ":9: duur: unknown key 'duur' (allowed: id, title, theme, levels, grades, streams,"
-            " duration, goals)",
+            " duration, goals, focus)",
             id="unknown-key",
         ),
         pytest.param(
@@ -191,7 +211,7 @@ goals: ["Iets leren."]
         pytest.param(
             "\n## Doel\n",
             "\n",
-            ":11: there is no lesson text after the front matter",
+            ":12: there is no lesson text after the front matter",
             id="no-body",
         ),
     ],
@@ -233,26 +253,26 @@ def test_two_lesbrieven_with_one_id(with_lesbrieven):
         pytest.param(
             "id: test-ouderavond",
             "id: test-herstelgesprek",
-            ":11: interventions[1].id: duplicate intervention id 'test-herstelgesprek'"
+            ":12: interventions[1].id: duplicate intervention id 'test-herstelgesprek'"
             " (also interventions[0])",
             id="duplicate-id",
         ),
         pytest.param(
             "scope: school",
             "scope: land",
-            ":13: interventions[1].scope: should be 'school', 'klas' or 'individu', got 'land'",
+            ":14: interventions[1].scope: should be 'school', 'klas' or 'individu', got 'land'",
             id="unknown-scope",
         ),
         pytest.param(
             "levels: [2, 3, 4]",
             "levels: [2, 3, 9]",
-            ":15: interventions[1].levels[2]: level 9 is outside the levels 1..6",
+            ":16: interventions[1].levels[2]: level 9 is outside the levels 1..6",
             id="level-outside-pyramid",
         ),
         pytest.param(
-            '    effort: "een avond, plus twee voorbereidende overleggen"\n',
+            "    effort: middel\n",
             "",
-            ":11: interventions[1].effort: required key is missing",
+            ":12: interventions[1].effort: required key is missing",
             id="missing-key",
         ),
     ],

@@ -169,35 +169,162 @@ def test_an_instrument_that_misses_a_theme(project):
     ]
 
 
-LESBRIEF = """\
----
-id: test-les
-title: "Een les"
-theme: {theme}
-levels: [4]
-grades: [2]
-streams: [havo]
-duration: 50
-goals: [{goals}]
----
+FIXTURE = Path(__file__).parent / "fixtures" / "lesbrieven" / "conflicten-wij-zij.md"
+MATERIAAL = (
+    "## Materiaal\n\n"
+    '- Bericht 1: "Die mensen van die andere school verpesten altijd alles."\n'
+    '- Bericht 2: "Iedereen uit die wijk is lastig."\n'
+    '- Bericht 3: "Zij willen ons hier niet."\n\n'
+)
+NABESPREKING = (
+    "## Nabespreking\n\n"
+    "- Wat veranderde er toen het bericht over één persoon ging?\n"
+    "- Wanneer heb jij zelf een groep de schuld gegeven?\n\n"
+)
 
-## Doel
-## 1. Voorbereiding
-**Lesverloop**
-## Materiaal
-## Nabespreking
-"""
+
+def write_lesbrief(project: Path, old: str = "", new: str = "") -> Path:
+    """The fixture lesbrief in the project (whose catalogue is the shipped one), with one change."""
+    text = FIXTURE.read_text(encoding="utf-8")
+    if old:
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    path = project / "lesbrieven" / "les.md"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_the_fixture_lesbrief_meets_the_guide(project):
+    write_lesbrief(project)
+    assert quality(project) == []
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        pytest.param(
+            "## Let op\n",
+            "",
+            "lesbrieven/les.md: has no section '## Let op' (a lesbrief has: Doel, Voorbereiding,"
+            " Lesverloop, Materiaal, Nabespreking, Let op)",
+            id="missing-section",
+        ),
+        pytest.param(
+            "## Nabespreking\n",
+            "## Reflectie\n",
+            [
+                "lesbrieven/les.md:40: unknown section '## Reflectie'; a lesbrief has: Doel,"
+                " Voorbereiding, Lesverloop, Materiaal, Nabespreking, Let op (use '###' for a"
+                " part inside a section)",
+                "lesbrieven/les.md: has no section '## Nabespreking' (a lesbrief has: Doel,"
+                " Voorbereiding, Lesverloop, Materiaal, Nabespreking, Let op)",
+            ],
+            id="unknown-section",
+        ),
+        pytest.param(
+            "## Nabespreking\n",
+            "## Doel\n\nNog een doel.\n\n## Nabespreking\n",
+            "lesbrieven/les.md:40: the section 'Doel' comes twice",
+            id="section-twice",
+        ),
+        pytest.param(
+            MATERIAAL + NABESPREKING,
+            NABESPREKING + MATERIAAL,
+            "lesbrieven/les.md:34: the section 'Nabespreking' is out of order; write the"
+            " sections as Doel, Voorbereiding, Lesverloop, Materiaal, Nabespreking, Let op",
+            id="out-of-order",
+        ),
+        pytest.param(
+            NABESPREKING,
+            "## Nabespreking\n\n",
+            "lesbrieven/les.md:40: the section 'Nabespreking' is empty",
+            id="empty-section",
+        ),
+        pytest.param(
+            "2. **Berichten lezen** (15 min)",
+            "2. Berichten lezen, 15 minuten",
+            "lesbrieven/les.md:27: step '2. Berichten lezen, 15 minuten' has no name and timing:"
+            " write it as 'N. **Name** (M min)'",
+            id="step-without-timing",
+        ),
+        pytest.param(
+            "3. **Herschrijven** (15 min)",
+            "4. **Herschrijven** (15 min)",
+            "lesbrieven/les.md:29: step 4 should be step 3",
+            id="step-numbered-wrong",
+        ),
+        pytest.param(
+            "4. **Terugkoppeling** (10 min)",
+            "4. **Terugkoppeling** (15 min)",
+            "lesbrieven/les.md:8: duration: the steps take 5 + 15 + 15 + 15 = 50 min, but"
+            " duration is 45",
+            id="timings-do-not-add-up",
+        ),
+    ],
+)
+def test_a_lesbrief_breaking_its_structure(project, old, new, expected):
+    write_lesbrief(project, old, new)
+    want = expected if isinstance(expected, list) else [expected]
+    assert quality(project) == want
+
+
+def test_a_lesverloop_with_one_step(project):
+    text = FIXTURE.read_text(encoding="utf-8")
+    start = text.index("1. **Opening** (5 min)")
+    end = text.index("## Materiaal")
+    text = text[:start] + "1. **Alles** (45 min)\n   Eén blok.\n\n" + text[end:]
+    (project / "lesbrieven" / "les.md").write_text(text, encoding="utf-8")
+    assert quality(project) == [
+        "lesbrieven/les.md:23: the Lesverloop has 1 numbered steps; write at least 2, each as"
+        " 'N. **Name** (M min)'"
+    ]
 
 
 def test_a_lesbrief_breaking_the_guide(project):
-    text = LESBRIEF.format(theme="leiderschap", goals="a, b, c, d")
-    (project / "lesbrieven" / "les.md").write_text(text, encoding="utf-8")
+    path = write_lesbrief(project, "theme: conflicten", "theme: leiderschap")
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace(
+            "focus: [kennis, houding]", '  - "Drie."\n  - "Vier."\nfocus: [kennis, houding]'
+        ),
+        encoding="utf-8",
+    )
     assert quality(project) == [
-        "lesbrieven/les.md: has no section 'Let op' (a lesbrief has: Doel, Voorbereiding,"
-        " Lesverloop, Materiaal, Nabespreking, Let op)",
         "lesbrieven/les.md:9: goals: has 4 goals; write 1–3",
         "lesbrieven/les.md:4: theme: 'leiderschap' is a school theme; lesbrieven are for class"
         " and individual themes",
+    ]
+
+
+def test_a_school_intervention_about_a_student_theme(project, line_of):
+    path = project / "lesbrieven" / "interventies.yaml"
+    text = path.read_text(encoding="utf-8")
+    first_school = text.index("scope: school")
+    themes = text.index("themes: [", first_school)
+    close = text.index("]", themes)
+    path.write_text(text[:themes] + "themes: [democratie" + text[close:], encoding="utf-8")
+    found = quality(project)
+    assert len(found) == 1
+    assert found[0].endswith(
+        ".themes[0]: 'democratie' is a student theme; an intervention of scope school is about"
+        " school themes"
+    )
+    assert found[0].startswith("lesbrieven/interventies.yaml:")
+
+
+def test_a_theme_and_level_with_one_lesbrief(project):
+    for path in (project / "lesbrieven").glob("democratie-*.md"):
+        text = path.read_text(encoding="utf-8")
+        if "levels: [5]" in text or "levels: [5, 6]" in text or "levels: [4, 5]" in text:
+            path.unlink()
+    remaining = [
+        p.stem
+        for p in sorted((project / "lesbrieven").glob("democratie-*.md"))
+        if "5" in p.read_text(encoding="utf-8").split("levels:")[1].split("\n")[0]
+    ]
+    assert remaining == []
+    assert quality(project) == [
+        "lesbrieven: theme 'democratie' at level 5 has 0 lesbrieven; write at least 2"
     ]
 
 

@@ -52,7 +52,12 @@ def run_check(root: str | Path, out: TextIO, *, update_lock: bool = False) -> in
     print(f"interventions: {len(loaded.interventions)}", file=out)
 
     problems = loaded.problems + collect_quality(
-        pyramid, loaded.instruments, loaded.instrument_files, loaded.lesbrieven, root
+        pyramid,
+        loaded.instruments,
+        loaded.instrument_files,
+        loaded.lesbrieven,
+        root,
+        interventions=loaded.interventions,
     )
     if not problems:
         print("OK", file=out)

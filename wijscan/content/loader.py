@@ -389,12 +389,14 @@ def _read_lesbrief(
     problems = _by_line(problems)
     if problems or meta is None:
         return None, src, problems
-    return Lesbrief(**meta.model_dump(), body=body.lstrip("\n"), source=file), src, []
+    stripped = body.lstrip("\n")
+    body_line += len(body) - len(stripped)
+    return Lesbrief(**meta.model_dump(), body=stripped, source=file, body_line=body_line), src, []
 
 
 def _read_interventions(
     path: Path, file: str, pyramid: Pyramid | None
-) -> tuple[list[Intervention] | None, Source | None, list[Problem]]:
+) -> tuple[InterventionsFile | None, Source | None, list[Problem]]:
     text, problems = read_text(path, file)
     if text is None:
         return None, None, problems
@@ -430,7 +432,7 @@ def _read_interventions(
     problems = _by_line(problems)
     if problems or parsed is None:
         return None, src, problems
-    return list(parsed.interventions), src, []
+    return parsed, src, []
 
 
 # --- a whole project ---------------------------------------------------------------------------
@@ -446,6 +448,7 @@ class Loaded:
     instrument_files: dict[str, str] = field(default_factory=dict)
     lesbrieven: list[Lesbrief] = field(default_factory=list)
     interventions: list[Intervention] = field(default_factory=list)
+    zorgprotocol: str = ""
     problems: list[Problem] = field(default_factory=list)
 
     def content(self) -> Content:
@@ -456,6 +459,7 @@ class Loaded:
             instruments=dict(self.instruments),
             lesbrieven=list(self.lesbrieven),
             interventions=list(self.interventions),
+            zorgprotocol=self.zorgprotocol,
             root=self.root,
             instrument_files=dict(self.instrument_files),
         )
@@ -539,11 +543,11 @@ def collect(root: str | Path, *, check_lock: bool = True) -> Loaded:
 
     interventions_path = root / INTERVENTIONS_FILE
     if interventions_path.exists():
-        interventions, _src, found = _read_interventions(
-            interventions_path, INTERVENTIONS_FILE, pyramid
-        )
+        parsed, _src, found = _read_interventions(interventions_path, INTERVENTIONS_FILE, pyramid)
         problems += found
-        loaded.interventions = interventions or []
+        if parsed is not None:
+            loaded.interventions = list(parsed.interventions)
+            loaded.zorgprotocol = parsed.zorgprotocol
 
     if check_lock:
         problems += lock_problems(root, loaded.instruments, loaded.instrument_files)

@@ -24,7 +24,14 @@ GRADES = range(1, 7)
 #: The two languages every text is written in.
 LANGUAGES = ("nl", "en")
 
+#: School types (onderwijssoorten) a class can be in; a lesbrief lists those it is written for.
+STREAMS = ("vmbo-b", "vmbo-k", "vmbo-gt", "mavo", "pro", "havo", "vwo", "gymnasium")
+
 InstrumentLevel = Literal["school", "klas", "individu"]
+Stream = Literal["vmbo-b", "vmbo-k", "vmbo-gt", "mavo", "pro", "havo", "vwo", "gymnasium"]
+Focus = Literal["kennis", "houding", "vaardigheden"]
+Effort = Literal["licht", "middel", "zwaar"]
+Provider = Literal["school", "extern", "zorgstructuur"]
 Respondent = Literal["leerling", "medewerker", "mentor"]
 
 _IDENT = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -193,10 +200,12 @@ class LesbriefMeta(_Model):
     theme: Ident
     levels: list[PyramidLevel] = Field(min_length=1)
     grades: list[Grade] = Field(min_length=1)
-    streams: list[NonEmptyStr] = Field(min_length=1)
+    streams: list[Stream] = Field(min_length=1)
     #: Minutes.
     duration: int = Field(gt=0)
     goals: list[NonEmptyStr] = Field(min_length=1)
+    #: What the lesson works on: knowledge, attitude and/or skills.
+    focus: list[Focus] = Field(min_length=1)
 
 
 class Lesbrief(LesbriefMeta):
@@ -204,6 +213,8 @@ class Lesbrief(LesbriefMeta):
 
     body: str
     source: str
+    #: The line of the file on which ``body`` starts.
+    body_line: int = 1
 
 
 class Intervention(_Model):
@@ -212,14 +223,21 @@ class Intervention(_Model):
     scope: InstrumentLevel
     themes: list[Ident] = Field(min_length=1)
     levels: list[PyramidLevel] = Field(min_length=1)
-    provider: NonEmptyStr
-    effort: NonEmptyStr
+    #: Who carries it out: the school's own staff, an external partner, or the care structure.
+    provider: Provider
+    #: How much it asks: licht (a few hours), middel (some weeks), zwaar (a school year or more).
+    effort: Effort
+    #: What it asks of the school: people, time, money, preparation.
+    asks: NonEmptyStr
     description: NonEmptyStr
 
 
 class InterventionsFile(_Model):
     """lesbrieven/interventies.yaml."""
 
+    #: The default care protocol for signals (Markdown), shown beside every signal until a school
+    #: enters its own.
+    zorgprotocol: NonEmptyStr
     interventions: list[Intervention]
 
 
@@ -231,6 +249,8 @@ class Content:
     instruments: dict[str, Instrument]
     lesbrieven: list[Lesbrief]
     interventions: list[Intervention]
+    #: The default care protocol for signals (Markdown) from interventies.yaml; "" without it.
+    zorgprotocol: str = ""
     #: The project directory the content was loaded from (None when built by hand).
     root: Path | None = None
     #: Instrument id → the file it came from, relative to ``root`` (e.g. "surveys/klas.yaml").

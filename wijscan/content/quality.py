@@ -11,8 +11,9 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from wijscan.content.loader import PYRAMID_FILE, split_front_matter
-from wijscan.content.models import Content, Instrument, Lesbrief, Pyramid
+from wijscan.content.lesson import SECTIONS, structure_problems
+from wijscan.content.loader import INTERVENTIONS_FILE, PYRAMID_FILE, split_front_matter
+from wijscan.content.models import Content, Instrument, Intervention, Lesbrief, Pyramid
 from wijscan.content.problems import Problem
 from wijscan.content.source import Source, format_path, parse_yaml, read_text
 
@@ -59,7 +60,13 @@ SENSITIVE = (
 )
 NEGATIONS = ("niet", "geen", "nooit", "niemand", "niets", "nergens", "zonder")
 #: The parts of a lesbrief (CONTENT-GUIDE.md).
-LESBRIEF_SECTIONS = ("Doel", "Voorbereiding", "Lesverloop", "Materiaal", "Nabespreking", "Let op")
+LESBRIEF_SECTIONS = SECTIONS
+#: Every class/individual theme at every level up to this one has lesbrieven ...
+COVERED_LEVELS = range(1, 6)
+#: ... at least this many.
+MIN_LESBRIEVEN_PER_CELL = 2
+#: Individual follow-up (interventions of scope individu) exists for every student theme at these.
+CARE_LEVELS = (1, 2)
 
 Loc = tuple[str | int, ...]
 
@@ -72,8 +79,11 @@ class _Lines:
         self.sources: dict[str, Source | None] = {}
 
     def problem(self, file: str, loc: Loc, message: str) -> Problem:
+        return Problem(file, self.line(file, loc), format_path(loc), message)
+
+    def line(self, file: str, loc: Loc) -> int | None:
         src = self._source(file)
-        return Problem(file, src.line(loc) if src else None, format_path(loc), message)
+        return src.line(loc) if src else None
 
     def _source(self, file: str) -> Source | None:
         if file not in self.sources:
@@ -250,22 +260,14 @@ def _instrument_quality(
 
 
 def _lesbrief_quality(lesbrief: Lesbrief, pyramid: Pyramid | None, lines: _Lines) -> list[Problem]:
-    out = []
     file = lesbrief.source
-    for section in LESBRIEF_SECTIONS:
-        heading = re.compile(
-            r"^\s*(?:#{1,6}\s*|\*\*\s*)(?:\d+[.)]\s*)?" + re.escape(section) + r"\b",
-            re.MULTILINE | re.IGNORECASE,
-        )
-        if not heading.search(lesbrief.body):
-            out.append(
-                Problem(
-                    file,
-                    None,
-                    "",
-                    f"has no section '{section}' (a lesbrief has: {', '.join(LESBRIEF_SECTIONS)})",
-                )
-            )
+    out = structure_problems(
+        file,
+        lesbrief.body,
+        lesbrief.body_line,
+        lesbrief.duration,
+        lines.line(file, ("duration",)),
+    )
     if len(lesbrief.goals) > MAX_GOALS:
         out.append(
             lines.problem(file, ("goals",), f"has {len(lesbrief.goals)} goals; write 1–{MAX_GOALS}")
@@ -287,6 +289,68 @@ def _lesbrief_quality(lesbrief: Lesbrief, pyramid: Pyramid | None, lines: _Lines
     return out
 
 
+def _student_themes(pyramid: Pyramid) -> list[str]:
+    return [t.id for t in pyramid.themes if {"klas", "individu"} & set(t.levels_used)]
+
+
+def _coverage_quality(pyramid: Pyramid, lesbrieven: Sequence[Lesbrief]) -> list[Problem]:
+    """Every student theme × level 1–5 has at least two lesbrieven."""
+    out = []
+    for theme_id in _student_themes(pyramid):
+        for level in COVERED_LEVELS:
+            ids = [b.id for b in lesbrieven if b.theme == theme_id and level in b.levels]
+            if len(ids) < MIN_LESBRIEVEN_PER_CELL:
+                have = f" ({', '.join(ids)})" if ids else ""
+                out.append(
+                    Problem(
+                        "lesbrieven",
+                        None,
+                        "",
+                        f"theme '{theme_id}' at level {level} has {len(ids)} lesbrieven{have};"
+                        f" write at least {MIN_LESBRIEVEN_PER_CELL}",
+                    )
+                )
+    return out
+
+
+def _interventions_quality(
+    pyramid: Pyramid, interventions: Sequence[Intervention], lines: _Lines
+) -> list[Problem]:
+    """School interventions are about school themes, the others about student themes; every
+    student theme has individual follow-up at levels 1 and 2."""
+    out = []
+    student = set(_student_themes(pyramid))
+    for i, item in enumerate(interventions):
+        for j, theme_id in enumerate(item.themes):
+            known = theme_id in {t.id for t in pyramid.themes}
+            if known and (item.scope == "school") == (theme_id in student):
+                kind = "a student theme" if theme_id in student else "a school theme"
+                out.append(
+                    lines.problem(
+                        INTERVENTIONS_FILE,
+                        ("interventions", i, "themes", j),
+                        f"'{theme_id}' is {kind}; an intervention of scope {item.scope} is about"
+                        f" {'school' if item.scope == 'school' else 'student'} themes",
+                    )
+                )
+    for theme_id in sorted(student):
+        for level in CARE_LEVELS:
+            if not any(
+                item.scope == "individu" and theme_id in item.themes and level in item.levels
+                for item in interventions
+            ):
+                out.append(
+                    Problem(
+                        INTERVENTIONS_FILE,
+                        None,
+                        "",
+                        f"no individual follow-up (scope individu) for theme '{theme_id}' at"
+                        f" level {level}",
+                    )
+                )
+    return out
+
+
 def collect_quality(
     pyramid: Pyramid | None,
     instruments: dict[str, Instrument],
@@ -295,6 +359,7 @@ def collect_quality(
     root: Path | None,
     *,
     require_all: bool = True,
+    interventions: Sequence[Intervention] = (),
 ) -> list[Problem]:
     """The quality problems of whatever loaded (run_check uses this on partial content)."""
     lines = _Lines(root)
@@ -335,6 +400,11 @@ def collect_quality(
         )
     for lesbrief in lesbrieven:
         out += _lesbrief_quality(lesbrief, pyramid, lines)
+    if pyramid is not None:
+        if interventions or require_all:
+            out += _interventions_quality(pyramid, interventions, lines)
+        if require_all:
+            out += _coverage_quality(pyramid, lesbrieven)
     return out
 
 
@@ -346,4 +416,5 @@ def quality_problems(content: Content) -> list[Problem]:
         content.instrument_files,
         content.lesbrieven,
         content.root,
+        interventions=content.interventions,
     )
