@@ -8,8 +8,10 @@ from wijscan.cli import main
 from wijscan.models import (
     Answer,
     Klas,
+    LesbriefPlan,
     Membership,
     Scan,
+    ScanKind,
     ScanStatus,
     School,
     StoredResult,
@@ -28,31 +30,38 @@ def _snapshot(db):
     return students, answers
 
 
-def test_demo_command_creates_a_school_with_three_classes_and_every_role(runner, db):
+def test_demo_command_creates_a_school_with_twelve_classes_and_every_role(runner, db):
     result = runner.invoke(main, args=["demo", "--if-empty"])
     assert result.exit_code == 0, result.output
     assert "coordinator@demo.wijscan.test" in result.output
     assert "password for all: wijscan-demo" in result.output
     assert db.session.scalar(select(func.count()).select_from(School)) == 1
     klassen = db.session.scalars(select(Klas).order_by(Klas.name)).all()
-    assert len(klassen) == 3
-    assert len({k.leerjaar for k in klassen}) == 3
-    assert len({k.stream for k in klassen}) == 3
+    assert len(klassen) == 12
+    assert {k.leerjaar for k in klassen} == {1, 2, 3}
+    assert len({k.stream for k in klassen}) >= 6
     for klas in klassen:
         size = db.session.scalar(
             select(func.count()).select_from(Student).where(Student.klas_id == klas.id)
         )
-        assert 22 <= size <= 30
+        assert 20 <= size <= 30
     roles = set(db.session.scalars(select(Membership.role)))
     assert {r.value for r in roles} == {"docent", "zorgcoordinator", "schoolcoordinator"}
     assert db.session.scalar(select(func.count()).select_from(User).where(User.is_admin)) == 1
     scans = db.session.scalars(select(Scan)).all()
-    assert len(scans) == 6  # two closed rounds of three classes
+    # two closed rounds of twelve classes, and the staff scan of the second round
+    assert len(scans) == 25
     assert all(s.status == ScanStatus.CLOSED for s in scans)
+    assert sum(s.kind == ScanKind.MEDEWERKER for s in scans) == 1
     group_results = db.session.scalars(
         select(StoredResult).where(StoredResult.respondent_id.is_(None))
     ).all()
-    assert {r.instrument_id for r in group_results} == {"klas", "individu"}
+    assert {r.instrument_id for r in group_results} == {"klas", "individu", "school"}
+    # half the classes taught the demo lesbrief between the two rounds (for "Wat werkt")
+    plans = db.session.scalars(select(LesbriefPlan)).all()
+    assert len(plans) == 6
+    assert len({p.lesbrief_id for p in plans}) == 1
+    assert all(p.taught_on is not None and p.rating for p in plans)
     assert all(r.payload["overall"]["n"] >= 5 for r in group_results)
     assert all(r.payload["overall"]["mean"] is not None for r in group_results)
 

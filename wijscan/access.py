@@ -18,7 +18,17 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from wijscan.extensions import db, login
-from wijscan.models import Klas, Membership, Role, Scan, ScanKind, School, Student, User
+from wijscan.models import (
+    Klas,
+    LesbriefPlan,
+    Membership,
+    Role,
+    Scan,
+    ScanKind,
+    School,
+    Student,
+    User,
+)
 from wijscan.services import accounts
 
 #: The programme administrator. Not a school role: it spans schools, aggregates only.
@@ -172,6 +182,21 @@ def get_student_scan(scan_id: int) -> Scan:
     return scan
 
 
+def get_plan(plan_id: int, *, change: bool = False) -> LesbriefPlan:
+    """A lesbrief in the plan of a class the user may see; ``change`` (plan, mark taught,
+    remove) is for the class's mentors only."""
+    row = get_school_object(LesbriefPlan, plan_id)
+    klas = get_klas(row.klas_id)
+    if change and not may_plan(klas):
+        abort(403)
+    return row
+
+
+def may_plan(klas: Klas) -> bool:
+    """Whether the user keeps the class's action plan: its mentors."""
+    return is_mentor_of(klas)
+
+
 def is_mentor_of(klas: Klas) -> bool:
     return any(mentor.id == current_user.id for mentor in klas.mentors)
 
@@ -253,4 +278,5 @@ def init_app(app: Flask) -> None:
             "current_school": current_school,
             "my_schools": my_schools,
             "is_mentor_of": is_mentor_of,
+            "may_plan": may_plan,
         }

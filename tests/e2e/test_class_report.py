@@ -51,6 +51,7 @@ def test_the_first_screen_of_the_class_report(live_server, browser, demo_school,
         page.locator(".glance").get_by_text(re.compile("^Sinds Meetmoment 1: gestegen")),
         page.locator(".first-themes li").nth(0),
         page.locator(".first-themes li").nth(1),
+        page.locator(".first-lesbrief a"),
     ):
         assert _in_first_screen(page, part, height), (screen, part)
     page.screenshot(path=f"test-results/class-report-{screen}.png")

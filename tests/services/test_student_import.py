@@ -226,7 +226,7 @@ def test_bad_row(line, column, message):
             "3,hv",
             "Niveau",
             "‘hv’ is geen bekend niveau; "
-            "gebruik vmbo-b, vmbo-k, vmbo-gt, havo, vwo, gymnasium, pro, mavo",
+            "gebruik vmbo-b, vmbo-k, vmbo-gt, mavo, pro, havo, vwo, gymnasium",
         ),
     ],
 )

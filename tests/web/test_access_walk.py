@@ -11,14 +11,14 @@ import pytest
 
 from tests.conftest import login
 from wijscan import access
-from wijscan.models import Role, ScanMode, ScanRound
+from wijscan.models import LesbriefPlan, Role, ScanMode, ScanRound
 from wijscan.services import scans as scan_service
 
 SECRETS = ("GEHEIMKLAS", "Geheimnaam", "Geheimronde", "geheim@other.test")
 
 #: Routes that change state for good: walked for refusals, not for the allowed role's own objects
 #: (each has its own test).
-STATE_CHANGING = {"auth.logout", "scans.close"}
+STATE_CHANGING = {"auth.logout", "scans.close", "lesbrieven.remove_from_plan"}
 #: Routes whose own-school object in the walk is of the wrong kind, so 404 is the right answer:
 #: staff links exist only for the staff scan, and the walk's scan is a student scan; a class
 #: code's cap exists only for an anonymous scan, and the walk's scan is personal.
@@ -33,7 +33,10 @@ WRONG_KIND_404 = {
 #: walk's coordinator, who mentors nothing.
 MENTOR_ONLY_404 = {"reports.student_view"}
 #: Routes that refuse the walk's empty form as bad input (400): the school switch needs a school.
-EMPTY_FORM_400 = {"main.switch_school"}
+EMPTY_FORM_400 = {"main.switch_school", "lesbrieven.add_to_plan", "lesbrieven.mark_taught"}
+#: Routes whose argument is content every staff member may read (a lesbrief), not a school's
+#: object: a docent who mentors nothing reads them too. The "other" value is an unknown id.
+CONTENT_ROUTES = {"lesbrieven.lesbrief", "lesbrieven.lesbrief_pdf"}
 
 
 @dataclass
@@ -78,6 +81,12 @@ def world(app, make, db):
             (other_klas, rounds[1], users["docent"]),
         )
     ]
+    lesbrief_id = content.lesbrieven[0].id
+    plans = [
+        LesbriefPlan(school_id=klas.school_id, klas_id=klas.id, lesbrief_id=lesbrief_id)
+        for klas in (own_klas, other_klas)
+    ]
+    db.session.add_all(plans)
     db.session.commit()
     return World(
         ids={
@@ -88,6 +97,8 @@ def world(app, make, db):
             "number": (1, 1),
             "token": ("not-a-token", "not-a-token"),
             "code": ("en", "en"),
+            "lesbrief_id": (lesbrief_id, "geen-lesbrief"),
+            "plan_id": (plans[0].id, plans[1].id),
         },
         users=users,
     )
@@ -173,6 +184,9 @@ def _walk(app, world, role: str | None):
                 elif which == 1:
                     if response.status_code not in (403, 404):
                         problems.append(f"{where}: {response.status_code} on another school")
+                elif role == "docent-not-mentor" and rule.endpoint in CONTENT_ROUTES:
+                    if response.status_code != 200:
+                        problems.append(f"{where}: {response.status_code} for a docent")
                 elif role == "docent-not-mentor" and rule.arguments:
                     if response.status_code != 404:
                         problems.append(f"{where}: {response.status_code} for a non-mentor")

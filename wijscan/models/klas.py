@@ -5,10 +5,11 @@ from __future__ import annotations
 from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from wijscan.content.models import STREAMS
 from wijscan.models.account import User
 from wijscan.models.base import Base, Timestamped
 
-STREAMS = ("vmbo-b", "vmbo-k", "vmbo-gt", "havo", "vwo", "gymnasium", "pro", "mavo")
+__all__ = ["STREAMS", "Klas", "klas_mentor"]
 
 klas_mentor = Table(
     "klas_mentor",

@@ -1,4 +1,4 @@
-"""The demo school: three classes, one account per role and two past rounds of plausible answers.
+"""The demo school: twelve classes, one account per role, two past rounds of plausible answers.
 
 Everything is seeded, so two runs give the same school, the same students and the same answers.
 """
@@ -6,17 +6,18 @@ Everything is seeded, so two runs give the same school, the same students and th
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import numpy as np
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
-from wijscan.content import Content, Instrument
+from wijscan.content import Content, Instrument, Lesbrief
 from wijscan.extensions import db
 from wijscan.models import (
     AccessCode,
     Answer,
     Klas,
+    LesbriefPlan,
     RespondentLink,
     Response,
     ResponseStatus,
@@ -50,7 +51,24 @@ DEMO_CLASSES = (
     ("1K", 1, "vmbo-k", 24, -0.2),
     ("2H", 2, "havo", 28, 0.5),
     ("3V", 3, "vwo", 26, 0.9),
+    ("1A", 1, "havo", 27, 0.3),
+    ("1B", 1, "vmbo-gt", 25, 0.0),
+    ("1C", 1, "vwo", 28, 0.6),
+    ("2K", 2, "vmbo-k", 23, -0.1),
+    ("2M", 2, "mavo", 25, 0.2),
+    ("2V", 2, "vwo", 27, 0.7),
+    ("3B", 3, "vmbo-b", 20, -0.3),
+    ("3G", 3, "vmbo-gt", 24, 0.1),
+    ("3H", 3, "havo", 26, 0.4),
 )
+#: The classes that taught the demo lesbrief (a democratie lesson for the onderbouw) between the
+#: two past rounds, and how much more their democratie answers rose (answer points): half the
+#: school did, so "Wat werkt" has two sides of six classes to compare on a fresh machine.
+TAUGHT_CLASSES = ("1K", "1A", "1C", "2K", "2M", "3H")
+TAUGHT_THEME = "democratie"
+TAUGHT_GAIN = 0.4
+#: Staff who answered the school instrument in the second round (anonymous).
+STAFF_RESPONDENTS = 22
 
 FIRST_NAMES = (
     "Aya",
@@ -145,17 +163,22 @@ def _split_name(full: str) -> tuple[str, str]:
 
 
 def plausible_answers(
-    rng: np.random.Generator, instrument: Instrument, latent: np.ndarray
+    rng: np.random.Generator,
+    instrument: Instrument,
+    latent: np.ndarray,
+    theme_gain: dict[str, float] | None = None,
 ) -> np.ndarray:
-    """Answers (respondents × items, 0 = skipped) from each respondent's latent attitude."""
+    """Answers (respondents × items, 0 = skipped) from each respondent's latent attitude;
+    ``theme_gain`` raises the attitude on the items of some themes (a lesson that helped)."""
     points = instrument.scale.points
     items = instrument.items
     centre = (points + 1) / 2
     item_shift = rng.normal(0, 0.3, size=len(items))
+    gain = np.array([(theme_gain or {}).get(t, 0.0) for t in instrument.item_theme])
     raw = (
         centre
         + latent[:, None]
-        + item_shift[None, :]
+        + (item_shift + gain)[None, :]
         + rng.normal(0, 0.8, (len(latent), len(items)))
     )
     values = np.clip(np.rint(raw), 1, points).astype(int)
@@ -210,6 +233,7 @@ def create_demo(content: Content, today: date | None = None) -> School:
     db.session.flush()
 
     number = 100_000
+    taught = _demo_lesbrief(content)
     for index, (name, leerjaar, stream, size, mood) in enumerate(DEMO_CLASSES):
         klas = Klas(school_id=school.id, name=name, leerjaar=leerjaar, stream=stream)
         klas.mentors.append(users[Role.DOCENT] if index < 2 else users[Role.COORDINATOR])
@@ -231,18 +255,81 @@ def create_demo(content: Content, today: date | None = None) -> School:
             )
         db.session.add_all(students)
         db.session.flush()
+        teaches = taught is not None and name in TAUGHT_CLASSES
         for step, past in enumerate(past_rounds):
             # The classes grow a little between rounds (what a year of lessons should do); the
             # first class a little more, so its report shows a clear change.
             shift = step * (1.3 if index == 0 else 0.2)
+            gain = {TAUGHT_THEME: TAUGHT_GAIN} if teaches and step > 0 else None
             _past_student_scan(
-                rng, content, school, past, klas, students, mood + shift, users[Role.DOCENT]
+                rng, content, school, past, klas, students, mood + shift, users[Role.DOCENT], gain
             )
+        if teaches:
+            db.session.add(
+                LesbriefPlan(
+                    school_id=school.id,
+                    klas_id=klas.id,
+                    lesbrief_id=taught.id,
+                    planned_by_id=klas.mentors[0].id,
+                    planned_on=past_rounds[0].closes_on + timedelta(days=7),
+                    taught_on=past_rounds[0].closes_on + timedelta(days=7),
+                    rating=4,
+                    reflection="Goed gesprek; de afspraken hangen nu in de klas.",
+                )
+            )
+    _past_staff_scan(rng, content, school, past_rounds[1], users[Role.COORDINATOR])
     db.session.flush()
     return school
 
 
-def _past_student_scan(rng, content, school, scan_round, klas, students, mood, mentor) -> None:
+def _demo_lesbrief(content: Content) -> Lesbrief | None:
+    """The lesbrief the demo's classes taught: of TAUGHT_THEME, for every demo class."""
+    grades = {leerjaar for _, leerjaar, _, _, _ in DEMO_CLASSES}
+    streams = {stream for _, _, stream, _, _ in DEMO_CLASSES}
+    fitting = [
+        b
+        for b in content.lesbrieven
+        if b.theme == TAUGHT_THEME and grades <= set(b.grades) and streams <= set(b.streams)
+    ]
+    return min(fitting, key=lambda b: (4 not in b.levels, b.id)) if fitting else None
+
+
+def _backdate(scan: Scan, scan_round: ScanRound) -> None:
+    """A past scan opened on the round's first day and closed on its last."""
+    scan.created_at = datetime.combine(scan_round.opens_on, time(8, 30), tzinfo=UTC)
+    scan.closed_at = datetime.combine(scan_round.closes_on, time(16, 0), tzinfo=UTC)
+
+
+def _past_staff_scan(rng, content, school, scan_round, coordinator) -> None:
+    instrument = content.instruments["school"]
+    scan = Scan(
+        school_id=school.id,
+        round_id=scan_round.id,
+        klas_id=None,
+        kind=ScanKind.MEDEWERKER,
+        mode=ScanMode.ANONYMOUS,
+        status=ScanStatus.OPEN,
+        instruments=instrument.id,
+        opened_by_id=coordinator.id,
+    )
+    db.session.add(scan)
+    db.session.flush()
+    db.session.add(AccessCode(scan_id=scan.id, code=f"DEMOSTAFF{scan.id}"))
+    latent = rng.normal(-0.1, 0.7, size=STAFF_RESPONDENTS)
+    answers = plausible_answers(rng, instrument, latent)
+    finished = datetime.combine(scan_round.closes_on, time(12, 0), tzinfo=UTC)
+    respondents = [
+        str(uuid.UUID(int=int(rng.integers(0, 2**63)) << 64 | row, version=4))
+        for row in range(STAFF_RESPONDENTS)
+    ]
+    _final_responses(scan, instrument, respondents, answers, finished)
+    results.close_scan(scan, content)
+    _backdate(scan, scan_round)
+
+
+def _past_student_scan(
+    rng, content, school, scan_round, klas, students, mood, mentor, gain=None
+) -> None:
     instruments = [content.instruments["klas"], content.instruments["individu"]]
     scan = Scan(
         school_id=school.id,
@@ -260,8 +347,9 @@ def _past_student_scan(rng, content, school, scan_round, klas, students, mood, m
     present = [s for s in students if rng.random() > 0.08]
     latent = rng.normal(mood, 0.9, size=len(present))
     latent[rng.random(len(present)) < 0.06] -= 2.2  # a few students who worry their mentor
-    answers = {i.id: plausible_answers(rng, i, latent) for i in instruments}
+    answers = {i.id: plausible_answers(rng, i, latent, gain) for i in instruments}
     finished = utcnow() - timedelta(days=(date.today() - scan_round.closes_on).days + 3)
+    respondents = []
     for row, student in enumerate(present):
         respondent = str(uuid.UUID(int=int(rng.integers(0, 2**63)) << 64 | row, version=4))
         db.session.add(
@@ -275,23 +363,44 @@ def _past_student_scan(rng, content, school, scan_round, klas, students, mood, m
                 used_at=finished,
             )
         )
-        for instrument in instruments:
-            response = Response(
-                scan_id=scan.id,
-                respondent_id=respondent,
-                instrument_id=instrument.id,
-                instrument_version=instrument.version,
-                status=ResponseStatus.FINAL,
-                finished_at=finished,
-            )
-            response.answers = [
-                Answer(item_id=item.id, value=int(value))
-                for item, value in zip(instrument.items, answers[instrument.id][row], strict=True)
-                if value
-            ]
-            db.session.add(response)
-    db.session.flush()
+        respondents.append(respondent)
+    for instrument in instruments:
+        _final_responses(scan, instrument, respondents, answers[instrument.id], finished)
     results.close_scan(scan, content)
+    _backdate(scan, scan_round)
+
+
+def _final_responses(scan, instrument, respondents, answers, finished) -> None:
+    """Finished responses of ``respondents`` (row i of ``answers`` is respondent i's), written in
+    two statements: the demo has some 40,000 answers."""
+    rows = [
+        {
+            "scan_id": scan.id,
+            "respondent_id": respondent,
+            "instrument_id": instrument.id,
+            "instrument_version": instrument.version,
+            "status": ResponseStatus.FINAL,
+            "finished_at": finished,
+        }
+        for respondent in respondents
+    ]
+    db.session.execute(insert(Response), rows)
+    ids = dict(
+        db.session.execute(
+            select(Response.respondent_id, Response.id).where(
+                Response.scan_id == scan.id, Response.instrument_id == instrument.id
+            )
+        ).all()
+    )
+    db.session.execute(
+        insert(Answer),
+        [
+            {"response_id": ids[respondent], "item_id": item.id, "value": int(value)}
+            for respondent, values in zip(respondents, answers, strict=True)
+            for item, value in zip(instrument.items, values, strict=True)
+            if value
+        ],
+    )
 
 
 def logins_text() -> str:

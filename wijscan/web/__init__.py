@@ -12,13 +12,23 @@ ERROR_STATUSES = (400, 403, 404, 405, 413, 429, 500)
 def register_blueprints(app: Flask) -> None:
     from wijscan.web.admin.views import bp as admin_bp
     from wijscan.web.auth.views import bp as auth_bp
+    from wijscan.web.lesbrieven.views import bp as lesbrieven_bp
     from wijscan.web.main.views import bp as main_bp
     from wijscan.web.reports.views import bp as reports_bp
     from wijscan.web.scans.views import bp as scans_bp
     from wijscan.web.setup.views import bp as setup_bp
     from wijscan.web.survey.views import bp as survey_bp
 
-    for blueprint in (main_bp, auth_bp, setup_bp, scans_bp, survey_bp, admin_bp, reports_bp):
+    for blueprint in (
+        main_bp,
+        auth_bp,
+        setup_bp,
+        scans_bp,
+        survey_bp,
+        admin_bp,
+        reports_bp,
+        lesbrieven_bp,
+    ):
         app.register_blueprint(blueprint)
 
     # App-wide handlers: a blueprint's own handler (the questionnaire's 429, a CSRF failure on a

@@ -6,8 +6,10 @@ from flask import Response, abort, render_template, request
 from flask_babel import format_decimal, get_locale
 
 from wijscan import access
+from wijscan.matching import ThemeResult
 from wijscan.models import STREAMS, Role
 from wijscan.services import exports
+from wijscan.services import lesbrieven as lesbrieven_service
 from wijscan.services import school_report as service
 from wijscan.services.content import get_content
 from wijscan.web.reports.views import bp
@@ -50,7 +52,22 @@ def dashboard():
         alpha_text=lambda value: format_decimal(value, format="0.00"),
         streams=sorted({g.stream for g in board.result.classes}) if board.result else [],
         leerjaren=sorted({g.leerjaar for g in board.result.classes}) if board.result else [],
+        school_matches=_school_matches(board, content),
+        content=content,
     )
+
+
+def _school_matches(board: service.Dashboard, content):
+    """School interventions for the staff scan's weak themes (none when it is suppressed)."""
+    staff = board.staff
+    if staff is None or staff.suppressed:
+        return []
+    results = [
+        ThemeResult(theme_id, cell.stat.level, cell.stat.mean)
+        for theme_id, cell in staff.themes.items()
+        if cell.shown
+    ]
+    return lesbrieven_service.school_matches(results, content)
 
 
 def _export(kind: str) -> Response:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import functools
 from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from flask import Blueprint, abort, render_template
@@ -15,7 +17,9 @@ from markupsafe import Markup
 
 from wijscan import access
 from wijscan.extensions import db
+from wijscan.matching import ThemeResult
 from wijscan.models import Role, ScanMode, ScanStatus
+from wijscan.services import lesbrieven as lesbrieven_service
 from wijscan.services import reports as report_service
 from wijscan.services import student_view as student_view_service
 from wijscan.services.content import get_content
@@ -36,21 +40,32 @@ def class_scans(klas_id: int):
 
 
 @functools.cache
-def _print_css() -> str:
+def print_css() -> str:
     return (Path(__file__).resolve().parent.parent / "static" / "report-print.css").read_text()
 
 
-#: Rendered report bodies: (scan id, when it closed, class name, language) -> HTML. A closed
-#: scan's results never change, so its body is rendered once per language; names (the signal
-#: list) are not in it and are read for every request. Bounded; per process.
-_BODIES: OrderedDict[tuple, Markup] = OrderedDict()
+#: Rendered report bodies: (scan id, when it closed, class name, language, pdf) -> the HTML and
+#: the facts the lesbrieven are matched on. A closed scan's results never change, so its body is
+#: rendered once per language; names (the signal list) and the class's action plan are not in it
+#: and are read for every request. Bounded; per process.
+_BODIES: OrderedDict[tuple, tuple[Markup, ReportFacts]] = OrderedDict()
 BODIES_KEPT = 256
 
 
-def _report_body(scan, klas, content, lang: str, *, pdf: bool = False) -> Markup:
+@dataclass(frozen=True)
+class ReportFacts:
+    """What the per-request parts need from the report: the shown theme results, the window
+    since the previous round."""
+
+    results: tuple[ThemeResult, ...]
+    window: tuple[date | None, date | None]
+    has_previous: bool
+
+
+def _report_body(scan, klas, content, lang: str, *, pdf: bool = False):
     key = (scan.id, scan.closed_at, klas.name, lang, pdf)
-    body = _BODIES.get(key)
-    if body is None:
+    cached = _BODIES.get(key)
+    if cached is None:
         report = report_service.class_report(scan, content, with_names=False)
         body = Markup(  # noqa: S704 - our own template, autoescaped
             render_template(
@@ -60,12 +75,49 @@ def _report_body(scan, klas, content, lang: str, *, pdf: bool = False) -> Markup
                 pyramid=content.pyramid,
             )
         )
-        _BODIES[key] = body
+        facts = ReportFacts(
+            tuple(lesbrieven_service.report_results(report)),
+            lesbrieven_service.scan_window(report.previous, scan),
+            report.previous is not None,
+        )
+        cached = _BODIES[key] = (body, facts)
         while len(_BODIES) > BODIES_KEPT:
             _BODIES.popitem(last=False)
     else:
         _BODIES.move_to_end(key)
-    return body
+    return cached
+
+
+def _with_plan(body: Markup, klas, facts: ReportFacts, content, *, pdf: bool) -> Markup:
+    """The cached body with the class's lesbrieven filled in where the body marks their place:
+    the first lesson on the first screen, and per theme the matches and what was taught."""
+    plan = lesbrieven_service.report_plan(klas, facts.results, facts.window, content)
+    shared = {
+        "plan": plan,
+        "klas": klas,
+        "facts": facts,
+        "pdf": pdf,
+        "pyramid": content.pyramid,
+        "content": content,
+    }
+    parts = {FIRST_MARK: render_template("lesbrieven/_report_first.html", **shared)}
+    for theme in content.instruments[report_service.CLASS_VIEW].themes:
+        parts[THEME_MARK.format(theme=theme.id)] = render_template(
+            "lesbrieven/_report_theme.html",
+            theme_id=theme.id,
+            matches=plan.for_theme(theme.id),
+            taught=plan.taught.get(theme.id, []),
+            **shared,
+        )
+    text = str(body)
+    for mark, html in parts.items():
+        text = text.replace(mark, html)
+    return Markup(text)  # noqa: S704 - our own templates, autoescaped
+
+
+#: Where the body leaves room for the per-request parts (see _report_body.html).
+FIRST_MARK = "<!--wijscan:first-lesbrief-->"
+THEME_MARK = "<!--wijscan:theme:{theme}-->"
 
 
 def _report_page(scan_id: int, template: str, *, pdf: bool = False) -> str:
@@ -75,11 +127,12 @@ def _report_page(scan_id: int, template: str, *, pdf: bool = False) -> str:
     klas = access.get_klas(scan.klas_id)
     content = get_content()
     names = access.may_see_names(klas) and scan.mode == ScanMode.PERSONAL
+    body, facts = _report_body(scan, klas, content, str(get_locale()), pdf=pdf)
     return render_template(
         template,
         klas=klas,
         scan_round=scan.round,
-        body=_report_body(scan, klas, content, str(get_locale()), pdf=pdf),
+        body=_with_plan(body, klas, facts, content, pdf=pdf),
         signals=report_service.signals_of(scan, content) if names else None,
     )
 
@@ -97,7 +150,7 @@ def class_report_pdf(scan_id: int):
     them, as on the page. Charts are PNG data (WeasyPrint draws them at once; it draws these
     SVGs slowly) and the print stylesheet is passed in, so WeasyPrint fetches nothing."""
     html = _report_page(scan_id, "reports/class_report_pdf.html", pdf=True)
-    response = render_pdf(HTML(string=html), stylesheets=[CSS(string=_print_css())])
+    response = render_pdf(HTML(string=html), stylesheets=[CSS(string=print_css())])
     response.headers["Content-Disposition"] = f'inline; filename="klasrapport-{scan_id}.pdf"'
     return response
 
