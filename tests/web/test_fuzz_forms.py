@@ -443,3 +443,56 @@ def test_report_and_dashboard_filters(app, world):
             _ok(client.get(path, query_string=query))
 
     run()
+
+
+def test_lesbrieven_forms_and_filters(app, world, db):
+    """The catalogue's filters, planning a lesbrief and marking it taught: no server error, and
+    what is stored is a known lesbrief, a rating 1..5 and a reflection without hidden
+    characters."""
+    from wijscan.models import LesbriefPlan
+
+    client = app.test_client()
+    login(client, world["mentor"])
+    lesbrief_id = world["content"].lesbrieven[0].id
+    klas_id = world["klas"].id
+
+    @FUZZ
+    @given(
+        q=TEXT,
+        theme=TEXT,
+        level=LEERJAAR,
+        duration=TEXT,
+        lesbrief=st.one_of(st.just(lesbrief_id), TEXT),
+        klas=st.one_of(st.just(str(klas_id)), TEXT),
+        day=TEXT,
+        rating=st.one_of(st.sampled_from(["1", "5"]), TEXT),
+        reflection=TEXT,
+    )
+    def run(q, theme, level, duration, lesbrief, klas, day, rating, reflection):
+        query = {"q": q, "theme": theme, "level": level, "grade": level, "duration": duration}
+        _ok(client.get("/lesbrieven", query_string=query))
+        _ok(
+            client.post("/plan", data={"lesbrief_id": lesbrief, "klas_id": klas, "planned_on": day})
+        )
+        for plan in db.session.scalars(select(LesbriefPlan)).all():
+            prefix = f"p{plan.id}"
+            _ok(
+                client.post(
+                    f"/plan/{plan.id}/gegeven",
+                    data={
+                        f"{prefix}-taught_on": day,
+                        f"{prefix}-rating": rating,
+                        f"{prefix}-reflection": reflection,
+                    },
+                )
+            )
+        db.session.rollback()
+
+    run()
+    db.session.commit()
+    known = {b.id for b in world["content"].lesbrieven}
+    for plan in db.session.scalars(select(LesbriefPlan)):
+        assert plan.lesbrief_id in known
+        assert plan.rating is None or 1 <= plan.rating <= 5
+        assert plan.taught_on is None or plan.taught_on <= date.today()
+        _names_clean(plan.reflection or "")

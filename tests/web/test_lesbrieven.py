@@ -7,6 +7,7 @@ import io
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from markupsafe import escape
 from pypdf import PdfReader
 
 from tests.conftest import login
@@ -411,3 +412,31 @@ def test_what_works_pairs_consecutive_scans_and_the_window(app, db, make, world)
     themes = {c.theme for c in changes}
     assert themes == {t.id for t in content.instruments["klas"].themes}
     assert all(isinstance(c, ClassChange) for c in changes)
+
+
+def test_the_dashboard_matches_school_interventions_to_the_staff_scan(app, db, make, world):
+    from tests.web.test_dashboard import _staff_scan
+    from wijscan.matching import match_school
+    from wijscan.scoring import group_result, score_respondents, spec_from_content
+
+    content = world["content"]
+    scan_round = _round(db, world["school"], "Meetmoment 1", 30)
+    for i in range(2):
+        klas = make.klas(world["school"], f"3{chr(65 + i)}")
+        closed_scan(
+            db, content, klas, scan_round, _answers(content, 8, seed=i), mode=ScanMode.ANONYMOUS
+        )
+    values = _staff_scan(db, content, world["school"], scan_round, 12, seed=5)
+    spec = spec_from_content(content.instruments["school"], content.pyramid)
+    core = group_result(spec, values, score_respondents(spec, values))
+    expected = match_school(
+        [ThemeResult(t, s.level, s.mean) for t, s in core.themes.items()], content.interventions
+    )
+    page = _client(app, world["coordinator"]).get("/dashboard").get_data(as_text=True)
+    section = page.split('id="staff-h"')[1].split("</section>")[0]
+    assert "Wat de school kan doen" in section
+    assert expected
+    assert all(theme.matches for theme in expected[:2])
+    for theme in expected[:2]:
+        for match in theme.matches[:3]:
+            assert str(escape(match.item.title)) in section
