@@ -148,6 +148,29 @@ def shape(root: ET.Element, chart_id: str, gid: str) -> Shape:
     return Shape(list(zip(numbers[::2], numbers[1::2], strict=True)), _style(path))
 
 
+def rectangles(root: ET.Element, chart_id: str, gid: str) -> list[Shape]:
+    """The shapes of a group whose one path draws many (a subpath each), all in its style."""
+    found = group(root, chart_id, gid)
+    assert found is not None, f"no group {gid}"
+    path = found.find(f"{SVG}path")
+    assert path is not None
+    style = _style(path)
+    shapes = []
+    for subpath in path.get("d", "").split("M")[1:]:
+        numbers = [float(n) for n in re.findall(r"-?\d+(?:\.\d+)?", subpath)]
+        shapes.append(Shape(list(zip(numbers[::2], numbers[1::2], strict=True)), style))
+    return shapes
+
+
+def text_at(root: ET.Element, chart_id: str, gid: str) -> tuple[float, float]:
+    """Where the (first) text of a text group is anchored: x and baseline, SVG coordinates."""
+    found = group(root, chart_id, gid)
+    assert found is not None, f"no text {gid}"
+    element = found.find(f".//{SVG}text")
+    assert element is not None
+    return float(element.get("x")), float(element.get("y"))
+
+
 def text(root: ET.Element, chart_id: str, gid: str) -> tuple[str, str]:
     """The words of a text group and their colour (black when the SVG leaves it out)."""
     found = group(root, chart_id, gid)

@@ -18,7 +18,10 @@ suppressed (DESIGN.md: no chart at all for too few respondents)::
 
 Every chart is cached in-process by the sha256 of its input (:func:`render_count` counts actual
 drawings), and the same input gives byte-identical SVG. ``*_png`` give PNG bytes for documents
-that cannot take SVG (WeasyPrint can). Colours: :mod:`wijscan.charts.palette`.
+that cannot take SVG (WeasyPrint can). Colours: :mod:`wijscan.charts.palette`. The charts draw
+their words and shapes through :mod:`wijscan.charts.artists` (many labels, or many shapes, as
+one artist), which writes what matplotlib's own Text and patches would, at a fraction of the
+cost.
 """
 
 from wijscan.charts.data import (

@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
+from wijscan.charts.artists import Label, Labels, Shape, Shapes, box, segments_line
 from wijscan.charts.data import LEVELS, Chart, DistributionData, Table, ThemeBar
 from wijscan.charts.palette import (
     BLACK,
@@ -102,7 +102,8 @@ def _legend_rows(data: DistributionData, width: float) -> list[list[tuple[float,
 
 
 def draw(data: DistributionData) -> Figure:
-    """The stacked bars as a Figure (no Axes: rectangles and text laid out in points)."""
+    """The stacked bars as a Figure (no Axes: shapes and labels laid out in points, each drawn
+    as one artist; a segment is still its own ``<g id>`` and path in the SVG)."""
     themes = ordered(data)
     names = {theme.name: wrap(theme.name, MAX_NAME, NAME_SIZE) for theme in themes}
     name_width = max(text_width(line, NAME_SIZE) for lines in names.values() for line in lines)
@@ -134,33 +135,27 @@ def draw(data: DistributionData) -> Figure:
 
     figure = Figure(figsize=(WIDTH / 72, height / 72), facecolor=WHITE)
     to_display = points(figure)
+    labels: list[Label] = []
+    shapes: list[Shape] = []
 
-    def text(x: float, top: float, s: str, **style: object) -> None:
-        figure.text(x, height - top, s, transform=to_display, **style)  # type: ignore[arg-type]
+    def text(x: float, top: float, s: str, size: float, **style: object) -> None:
+        labels.append(Label(x, height - top, s, size, **style))  # type: ignore[arg-type]
 
     for row_number, row in enumerate(legend):
         top = MARGIN + row_number * 14.0 + 5
         if row_number == 0:
-            text(
-                MARGIN,
-                top,
-                data.level_header,
-                fontsize=LEGEND_SIZE,
-                fontweight="bold",
-                va="center",
-                color=BLACK,
-            )
+            text(MARGIN, top, data.level_header, LEGEND_SIZE, bold=True, va="center")
         for offset, level in row:
             x = MARGIN + offset
-            figure.add_artist(
-                Rectangle(
-                    (x, height - top - SWATCH / 2),
+            shapes.append(
+                box(
+                    x,
+                    height - top - SWATCH / 2,
                     SWATCH,
                     SWATCH,
-                    facecolor=level_colour(level),
-                    edgecolor=BLACK,
+                    level_colour(level),
+                    edgecolour=BLACK,
                     linewidth=0.5,
-                    transform=to_display,
                     gid=f"legend-{level}",
                 )
             )
@@ -168,21 +163,20 @@ def draw(data: DistributionData) -> Figure:
                 x + SWATCH + 3,
                 top,
                 f"{level} {data.level_names[level - 1]}",
-                fontsize=LEGEND_SIZE,
+                LEGEND_SIZE,
                 va="center",
-                color=BLACK,
             )
 
+    connectors: list[tuple[float, float, float, float]] = []
     for index, (theme, top, segments, _narrow) in enumerate(rows):
         bar_bottom = height - top - BAR
         text(
             x0 - 8,
             top + BAR / 2,
             "\n".join(names[theme.name]),
-            fontsize=NAME_SIZE,
+            NAME_SIZE,
             ha="right",
             va="center",
-            color=BLACK,
             linespacing=1.1,
             gid=f"theme-{index}-name",
         )
@@ -205,26 +199,26 @@ def draw(data: DistributionData) -> Figure:
                 x0 + span / 2,
                 top + BAR / 2,
                 data.suppressed_text,
-                fontsize=NAME_SIZE,
+                NAME_SIZE,
                 ha="center",
                 va="center",
-                color=BLACK,
-                bbox={"facecolor": WHITE, "edgecolor": "none", "pad": 2.0},
+                backing=WHITE,
+                pad=2.0,
                 gid=f"theme-{index}-suppressed-text",
             )
             continue
         outside: list[tuple[int, int, float, float]] = []
         for level, count, left, width in segments:
             fill = level_colour(level)
-            figure.add_artist(
-                Rectangle(
-                    (left, bar_bottom),
+            shapes.append(
+                box(
+                    left,
+                    bar_bottom,
                     width,
                     BAR,
-                    facecolor=fill,
-                    edgecolor=WHITE,
+                    fill,
+                    edgecolour=WHITE,
                     linewidth=0.8,
-                    transform=to_display,
                     gid=f"theme-{index}-level-{level}",
                 )
             )
@@ -246,15 +240,7 @@ def draw(data: DistributionData) -> Figure:
             placed = _spread(centres, widths, x0, x1)
             for (level, count, _, _), centre, x in zip(outside, centres, placed, strict=True):
                 label_top = top + BAR + 4
-                figure.add_artist(
-                    Line2D(
-                        [centre, x],
-                        [bar_bottom, height - label_top],
-                        color=GRID,
-                        linewidth=0.8,
-                        transform=to_display,
-                    )
-                )
+                connectors.append((centre, bar_bottom, x, height - label_top))
                 _label(
                     text,
                     x,
@@ -264,6 +250,12 @@ def draw(data: DistributionData) -> Figure:
                     BLACK,
                     f"theme-{index}-label-{level}",
                 )
+    if connectors:  # the short lines from a narrow segment to its label: one artist
+        figure.add_artist(
+            segments_line(connectors, color=GRID, linewidth=0.8, transform=to_display)
+        )
+    figure.add_artist(Shapes(shapes, transform=to_display, gid="shapes"))
+    figure.add_artist(Labels(labels, transform=to_display, gid="labels"))
     return figure
 
 
@@ -275,21 +267,21 @@ def _label(
         x,
         middle - 1,
         str(level),
-        fontsize=LEVEL_SIZE,
+        LEVEL_SIZE,
         ha="center",
         va="bottom",
-        color=ink,
+        colour=ink,
         gid=f"{gid}-level",
     )
     text(
         x,
         middle - 1,
         str(count),
-        fontsize=COUNT_SIZE,
-        fontweight="bold",
+        COUNT_SIZE,
+        bold=True,
         ha="center",
         va="top",
-        color=ink,
+        colour=ink,
         gid=f"{gid}-count",
     )
 

@@ -3,13 +3,19 @@
 A cell is filled with its level's colour and has the level written in it (number and name, or
 the number alone when the name does not fit). A suppressed cell is never coloured: it is white
 with a grey hatch and carries the caller's mark; the reason is written below the map.
+
+The cells of a level are drawn as one path (``cells-level-N``, and ``cells-suppressed`` for the
+hidden ones) and every word as one :class:`~wijscan.charts.artists.Labels` artist, each text in
+its own group (``cell-R-C-text``, ``row-R``, ``column-C``, ``note``): a map of 60 classes is
+some ten artists, not a thousand.
 """
 
 from __future__ import annotations
 
 from matplotlib.figure import Figure
-from matplotlib.patches import Rectangle
+from matplotlib.patches import PathPatch
 
+from wijscan.charts.artists import Label, Labels, rectangles
 from wijscan.charts.data import Chart, HeatmapData, Table
 from wijscan.charts.palette import (
     BLACK,
@@ -45,7 +51,8 @@ def _header_size(columns, width: float) -> float:
 
 
 def draw(data: HeatmapData) -> Figure:
-    """The heat map as a Figure (no Axes: rectangles and text laid out in points)."""
+    """The heat map as a Figure (no Axes: a patch per level and the labels, laid out in
+    points)."""
     row_labels = data.rows  # class names are short; a long one widens the label column
     label_width = max((text_width(label, LABEL_SIZE) for label in row_labels), default=0)
     x0 = MARGIN + label_width + 6
@@ -65,95 +72,98 @@ def draw(data: HeatmapData) -> Figure:
     figure = Figure(figsize=(width / 72, height / 72), facecolor=WHITE)
     to_display = points(figure)
     top = height - MARGIN - header_height  # top edge of the first row
-    for c, lines in enumerate(headers):
-        figure.text(
+    labels = [
+        Label(
             x0 + (c + 0.5) * cell,
             top + 3,
             "\n".join(lines),
-            transform=to_display,
-            fontsize=header_size,
-            fontweight="bold",
+            header_size,
+            bold=True,
             ha="center",
             va="bottom",
-            color=BLACK,
             linespacing=1.1,
             gid=f"column-{c}",
         )
+        for c, lines in enumerate(headers)
+    ]
+    boxes: dict[int | None, list[tuple[float, float, float, float]]] = {}
     for r, (label, row) in enumerate(zip(row_labels, data.cells, strict=True)):
         y = top - (r + 1) * CELL_HEIGHT
-        figure.text(
-            x0 - 6,
-            y + CELL_HEIGHT / 2,
-            label,
-            transform=to_display,
-            fontsize=LABEL_SIZE,
-            ha="right",
-            va="center",
-            color=BLACK,
-            gid=f"row-{r}",
+        labels.append(
+            Label(
+                x0 - 6,
+                y + CELL_HEIGHT / 2,
+                label,
+                LABEL_SIZE,
+                ha="right",
+                va="center",
+                gid=f"row-{r}",
+            )
         )
         for c, level in enumerate(row):
             x = x0 + c * cell
+            boxes.setdefault(level, []).append((x, y, cell, CELL_HEIGHT))
             if level is None:
-                figure.add_artist(
-                    Rectangle(
-                        (x, y),
-                        cell,
-                        CELL_HEIGHT,
-                        facecolor=SUPPRESSED_FILL,
-                        edgecolor=SUPPRESSED_HATCH,
-                        hatchcolor=SUPPRESSED_HATCH,
-                        hatch="///",
-                        linewidth=0.8,
-                        transform=to_display,
-                        gid=f"cell-{r}-{c}",
-                    )
-                )
-                words, ink = data.suppressed_mark, BLACK
-                backing = {"facecolor": WHITE, "edgecolor": "none", "pad": 1.5}
+                words, ink, backing = data.suppressed_mark, BLACK, WHITE
             else:
-                fill = level_colour(level)
-                figure.add_artist(
-                    Rectangle(
-                        (x, y),
-                        cell,
-                        CELL_HEIGHT,
-                        facecolor=fill,
-                        edgecolor=WHITE,
-                        linewidth=1.0,
-                        transform=to_display,
-                        gid=f"cell-{r}-{c}",
-                    )
-                )
                 words = f"{level} {data.level_names[level - 1]}"
                 if text_width(words, CELL_SIZE) > cell - 6:
                     words = str(level)
-                ink, backing = text_colour(fill), None
-            figure.text(
-                x + cell / 2,
-                y + CELL_HEIGHT / 2,
-                words,
-                transform=to_display,
-                fontsize=CELL_SIZE,
-                ha="center",
-                va="center",
-                color=ink,
-                bbox=backing,
-                gid=f"cell-{r}-{c}-text",
+                ink, backing = text_colour(level_colour(level)), None
+            labels.append(
+                Label(
+                    x + cell / 2,
+                    y + CELL_HEIGHT / 2,
+                    words,
+                    CELL_SIZE,
+                    colour=ink,
+                    ha="center",
+                    va="center",
+                    gid=f"cell-{r}-{c}-text",
+                    backing=backing,
+                    pad=1.5,
+                )
             )
-    if note_lines:
-        figure.text(
-            MARGIN,
-            MARGIN,
-            "\n".join(note_lines),
-            transform=to_display,
-            fontsize=NOTE_SIZE,
-            ha="left",
-            va="bottom",
-            color=BLACK,
-            linespacing=LINE,
-            gid="note",
+    # one patch per level (and one for the hidden cells): the cells of a level share a colour
+    for level in sorted(level for level in boxes if level is not None):
+        figure.add_artist(
+            PathPatch(
+                rectangles(boxes[level]),
+                facecolor=level_colour(level),
+                edgecolor=WHITE,
+                linewidth=1.0,
+                snap=True,  # crisp edges in PNG however many cells share the path
+                transform=to_display,
+                gid=f"cells-level-{level}",
+            )
         )
+    if None in boxes:
+        figure.add_artist(
+            PathPatch(
+                rectangles(boxes[None]),
+                facecolor=SUPPRESSED_FILL,
+                edgecolor=SUPPRESSED_HATCH,
+                hatchcolor=SUPPRESSED_HATCH,
+                hatch="///",
+                linewidth=0.8,
+                snap=True,
+                transform=to_display,
+                gid="cells-suppressed",
+            )
+        )
+    if note_lines:
+        labels.append(
+            Label(
+                MARGIN,
+                MARGIN,
+                "\n".join(note_lines),
+                NOTE_SIZE,
+                va="bottom",
+                linespacing=LINE,
+                gid="note",
+            )
+        )
+    figure.add_artist(Labels(labels, transform=to_display, gid="labels"))
     return figure
 
 

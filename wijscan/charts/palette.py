@@ -12,6 +12,8 @@ with its own marker and line style as a second cue.
 
 from __future__ import annotations
 
+from functools import cache
+
 #: fill of levels 1..6 (index 0 = level 1): Tol "sunset" steps 11, 9, 7, 5, 3, 1 of 11
 LEVEL_COLOURS = ("#A50026", "#F67E4B", "#FEDA8B", "#C2E4EF", "#6EA6CD", "#364B9A")
 
@@ -60,6 +62,7 @@ def contrast_ratio(first: str, second: str) -> float:
     return (light + 0.05) / (dark + 0.05)
 
 
+@cache
 def text_colour(fill: str) -> str:
-    """Black or white, whichever reads best on ``fill``."""
+    """Black or white, whichever reads best on ``fill`` (cached: a heat map asks per cell)."""
     return BLACK if contrast_ratio(fill, BLACK) >= contrast_ratio(fill, WHITE) else WHITE

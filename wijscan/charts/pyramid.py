@@ -9,8 +9,8 @@ chart): the numbers are written, and repeated in the table.
 from __future__ import annotations
 
 from matplotlib.figure import Figure
-from matplotlib.patches import Polygon
 
+from wijscan.charts.artists import Label, Labels, Shape, Shapes
 from wijscan.charts.data import LEVELS, Chart, PyramidData, Table
 from wijscan.charts.palette import BLACK, WHITE, level_colour, text_colour
 from wijscan.charts.render import points, render_png, render_svg, text_width, wrap
@@ -29,10 +29,12 @@ def _half_width(y: float, bottom: float, height: float) -> float:
 
 
 def draw(data: PyramidData) -> Figure:
-    """The pyramid as a Figure (no Axes: plain patches and text laid out in points)."""
+    """The pyramid as a Figure (no Axes: the layers and their words laid out in points, as
+    one artist of shapes and one of labels)."""
     assert data.counts is not None
     figure = Figure(figsize=(WIDTH / 72, HEIGHT / 72), facecolor=WHITE)
-    to_display = points(figure)
+    labels: list[Label] = []
+    shapes: list[Shape] = []
     centre = LEFT + BASE / 2
     bottom, height = MARGIN, HEIGHT - 2 * MARGIN
     layer = (height - GAP * (len(LEVELS) - 1)) / len(LEVELS)
@@ -42,58 +44,61 @@ def draw(data: PyramidData) -> Figure:
         w0, w1 = _half_width(y0, bottom, height), _half_width(y1, bottom, height)
         marked = level == data.class_level
         fill = level_colour(level)
-        figure.add_artist(
-            Polygon(
-                [(centre - w0, y0), (centre + w0, y0), (centre + w1, y1), (centre - w1, y1)],
-                closed=True,
-                facecolor=fill,
-                edgecolor=BLACK if marked else WHITE,
+        shapes.append(
+            Shape(
+                ((centre - w0, y0), (centre + w0, y0), (centre + w1, y1), (centre - w1, y1)),
+                fill,
+                edgecolour=BLACK if marked else WHITE,
                 linewidth=2.5 if marked else 1.0,
-                transform=to_display,
                 gid=f"layer-{level}",
             )
         )
         ink = text_colour(fill)
         middle = (y0 + y1) / 2
-        figure.text(
-            centre,
-            middle + 1,
-            f"{level} {name}",
-            transform=to_display,
-            ha="center",
-            va="bottom",
-            fontsize=NAME_SIZE,
-            color=ink,
-            gid=f"layer-{level}-name",
+        labels.append(
+            Label(
+                centre,
+                middle + 1,
+                f"{level} {name}",
+                NAME_SIZE,
+                colour=ink,
+                ha="center",
+                va="bottom",
+                gid=f"layer-{level}-name",
+            )
         )
-        figure.text(
-            centre,
-            middle - 1,
-            f"{count}",
-            transform=to_display,
-            ha="center",
-            va="top",
-            fontsize=COUNT_SIZE,
-            fontweight="bold",
-            color=ink,
-            gid=f"layer-{level}-count",
+        labels.append(
+            Label(
+                centre,
+                middle - 1,
+                f"{count}",
+                COUNT_SIZE,
+                bold=True,
+                colour=ink,
+                ha="center",
+                va="top",
+                gid=f"layer-{level}-count",
+            )
         )
         if marked:
-            _mark(figure, data.class_level_label, centre + w0 + 4, middle, layer)
+            _mark(shapes, labels, data.class_level_label, centre + w0 + 4, middle, layer)
+    to_display = points(figure)
+    figure.add_artist(Shapes(shapes, transform=to_display, gid="layers"))
+    figure.add_artist(Labels(labels, transform=to_display, gid="labels"))
     return figure
 
 
-def _mark(figure: Figure, label: str, x: float, y: float, layer: float) -> None:
+def _mark(
+    shapes: list[Shape], labels: list[Label], label: str, x: float, y: float, layer: float
+) -> None:
     """An arrow pointing left at the class's layer, with the label beside it."""
-    to_display = points(figure)
     arrow = 9.0
-    figure.add_artist(
-        Polygon(
-            [(x, y), (x + arrow, y + arrow * 0.6), (x + arrow, y - arrow * 0.6)],
-            closed=True,
-            facecolor=BLACK,
-            edgecolor=BLACK,
-            transform=to_display,
+    shapes.append(
+        Shape(
+            ((x, y), (x + arrow, y + arrow * 0.6), (x + arrow, y - arrow * 0.6)),
+            BLACK,
+            edgecolour=BLACK,
+            linewidth=1.0,  # a patch's default
             gid="class-level-arrow",
         )
     )
@@ -103,18 +108,17 @@ def _mark(figure: Figure, label: str, x: float, y: float, layer: float) -> None:
         lines = [label]
     widest = max(text_width(line, MARK_SIZE, bold=True) for line in lines)
     size = MARK_SIZE if widest <= room else max(6.0, MARK_SIZE * room / widest)
-    figure.text(
-        x + arrow + 4,
-        y,
-        "\n".join(lines),
-        transform=to_display,
-        ha="left",
-        va="center",
-        fontsize=size,
-        fontweight="bold",
-        color=BLACK,
-        gid="class-level-label",
-        linespacing=1.1,
+    labels.append(
+        Label(
+            x + arrow + 4,
+            y,
+            "\n".join(lines),
+            size,
+            bold=True,
+            va="center",
+            linespacing=1.1,
+            gid="class-level-label",
+        )
     )
 
 

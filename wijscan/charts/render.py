@@ -19,9 +19,10 @@ import io
 import json
 import re
 import threading
+import warnings
 from collections import OrderedDict
 from collections.abc import Callable
-from functools import cache
+from functools import cache, lru_cache
 from typing import TypeVar
 from xml.sax.saxutils import escape, quoteattr
 
@@ -30,13 +31,13 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties, findfont, get_font
-from matplotlib.ft2font import LoadFlags
+from matplotlib.ft2font import FT2Font, LoadFlags
 from matplotlib.transforms import Affine2D, Transform
 
 from wijscan.charts.data import Chart, ChartData, Table
 
 #: bump when the drawing changes, so cached or stored charts of the same numbers are redrawn
-CHARTS_VERSION = 1
+CHARTS_VERSION = 2
 
 #: how many rendered charts the process keeps (a class report has 3–4)
 CACHE_SIZE = 256
@@ -153,9 +154,12 @@ _STYLE_ATTRIBUTE = re.compile(r'\sstyle="([^"]*)"')
 _STYLE_ELEMENT = re.compile(r"<style[^>]*>(.*?)</style>", re.S)
 
 
+@lru_cache(maxsize=1024)
 def _presentation(style: str) -> str:
     """``fill: #fff; stroke: none`` as SVG presentation attributes ``fill="#fff" stroke="none"``:
-    the page's Content-Security-Policy (style-src 'self') refuses inline style, not these."""
+    the page's Content-Security-Policy (style-src 'self') refuses inline style, not these.
+    Cached: a chart repeats a handful of styles hundreds of times."""
+    style = style.replace(_FAMILY, _FAMILIES)
     pairs = (part.split(":", 1) for part in style.split(";") if ":" in part)
     return "".join(f" {name.strip()}={quoteattr(value.strip())}" for name, value in pairs)
 
@@ -175,10 +179,14 @@ def accessible_svg(svg: str, *, chart_id: str, title: str, description: str, lan
         svg = re.sub(r"<defs>\s*</defs>", "", svg)
 
     def prefix(tag: re.Match[str]) -> str:
-        text = _ID.sub(lambda m: f"{m[1]}{chart_id}-{m[2]}{m[3]}", tag[0])
-        text = _REF.sub(lambda m: f"{m[1]}{chart_id}-{m[2]}", text)
-        text = text.replace(_FAMILY, _FAMILIES)
-        return _STYLE_ATTRIBUTE.sub(lambda m: _presentation(m[1]), text)
+        text = tag[0]  # most tags have only a style: test before running each substitution
+        if 'id="' in text:
+            text = _ID.sub(lambda m: f"{m[1]}{chart_id}-{m[2]}{m[3]}", text)
+        if "#" in text:
+            text = _REF.sub(lambda m: f"{m[1]}{chart_id}-{m[2]}", text)
+        if 'style="' in text:
+            text = _STYLE_ATTRIBUTE.sub(lambda m: _presentation(m[1]), text)
+        return text
 
     svg = _TAG.sub(prefix, svg)
     root_end = svg.index(">")
@@ -203,13 +211,37 @@ def points(figure: Figure) -> Transform:
     return Affine2D().scale(1 / 72) + figure.dpi_scale_trans
 
 
+def chart_font(bold: bool = False) -> FT2Font:
+    """The chart font (regular or bold) as matplotlib's FreeType font object."""
+    return get_font(findfont(FontProperties(family=FONT, weight="bold" if bold else "normal")))
+
+
 @cache
-def _advance(char: str, bold: bool) -> float:
-    """The advance width of one character at 100 pt, unhinted (so it scales linearly)."""
-    font = get_font(findfont(FontProperties(family=FONT, weight="bold" if bold else "normal")))
-    font.set_size(100, 72)
-    glyph = font.load_char(ord(char), flags=LoadFlags.NO_HINTING)
-    return glyph.linearHoriAdvance / 65536
+def glyph(char: str, bold: bool = False) -> tuple[int, float, float, float]:
+    """One character's glyph index, advance and ink bottom and top at 100 pt, unhinted (so they
+    scale linearly). A character the font lacks (a class named in another script, a tab) is
+    measured as FreeType would draw it, without the warning: its first look-up can fail, so it
+    is tried twice, and as a last resort it is the font's empty-box glyph."""
+    font = chart_font(bold)
+    loaded = None
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Glyph .* missing from font")
+        for _ in range(2):
+            font.set_size(100, 72)
+            try:
+                loaded = font.load_char(ord(char), flags=LoadFlags.NO_HINTING)
+                break
+            except RuntimeError:
+                continue
+        if loaded is None:
+            loaded = font.load_glyph(0, flags=LoadFlags.NO_HINTING)
+    _, bottom, _, top = loaded.bbox
+    return font.get_char_index(ord(char)), loaded.linearHoriAdvance / 65536, bottom / 64, top / 64
+
+
+@lru_cache(maxsize=8192)
+def _width(text: str, bold: bool) -> float:
+    return sum(glyph(char, bold)[1] for char in text)
 
 
 def text_width(text: str, size: float, *, bold: bool = False) -> float:
@@ -217,7 +249,7 @@ def text_width(text: str, size: float, *, bold: bool = False) -> float:
     advances, which is a little wider than the ink (kerning is ignored), so layouts built on it
     keep their room. Per-character and cached: matplotlib's own measuring costs about a
     millisecond per string."""
-    return sum(_advance(char, bold) for char in text) * size / 100
+    return _width(text, bold) * size / 100
 
 
 def wrap(text: str, width: float, size: float, *, bold: bool = False) -> list[str]:

@@ -13,10 +13,10 @@ import math
 
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.patches import Rectangle
 
+from wijscan.charts.artists import Label, Labels, Shape, Shapes, box, segments_line
 from wijscan.charts.data import LEVELS, Chart, Table, TrendData
-from wijscan.charts.palette import BLACK, GRID, LINE_STYLES, WHITE
+from wijscan.charts.palette import GRID, LINE_STYLES, WHITE
 from wijscan.charts.render import points, render_png, render_svg, text_width
 
 WIDTH = 468.0
@@ -28,16 +28,6 @@ AXIS = "#767676"  # 4.5:1 on white
 LEGEND_ROW = 15.0
 SAMPLE = 30.0  # length of a legend's line sample
 LINE = 1.2  # line height as a share of the font size
-
-
-def _grid(segments: list[tuple[float, float, float, float]], **style: object) -> Line2D:
-    """Many straight segments (x0, y0, x1, y1) as one Line2D, NaN between them: one artist."""
-    xs: list[float] = []
-    ys: list[float] = []
-    for x0, y0, x1, y1 in segments:
-        xs += [x0, x1, math.nan]
-        ys += [y0, y1, math.nan]
-    return Line2D(xs, ys, **style)  # type: ignore[arg-type]
 
 
 def draw(data: TrendData) -> Figure:
@@ -62,31 +52,25 @@ def draw(data: TrendData) -> Figure:
     figure = Figure(figsize=(WIDTH / 72, height / 72), facecolor=WHITE)
     to_display = points(figure)
 
-    def text(x: float, y: float, s: str, **style: object) -> None:
-        figure.text(x, y, s, transform=to_display, color=BLACK, **style)  # type: ignore[arg-type]
+    labels: list[Label] = []
+    shapes: list[Shape] = []
+
+    def text(x: float, y: float, s: str, size: float, **style: object) -> None:
+        labels.append(Label(x, y, s, size, **style))  # type: ignore[arg-type]
 
     bounds = (*data.level_bounds, 100.0)
     for level in LEVELS:
         low, high = y_of(bounds[level - 1]), y_of(bounds[level])
         if level % 2:
-            figure.add_artist(
-                Rectangle(
-                    (x_left, low),
-                    x_right - x_left,
-                    high - low,
-                    facecolor=BAND_SHADE,
-                    edgecolor="none",
-                    transform=to_display,
-                    gid=f"band-{level}",
-                )
+            shapes.append(
+                box(x_left, low, x_right - x_left, high - low, BAND_SHADE, gid=f"band-{level}")
             )
         text(
             x_right + 6,
             (low + high) / 2,
             band_labels[level - 1],
-            fontsize=BAND_SIZE,
+            BAND_SIZE,
             va="center",
-            ha="left",
             gid=f"band-{level}-label",
         )
     grid = [(x_left, y_of(bound), x_right, y_of(bound)) for bound in bounds]
@@ -94,17 +78,19 @@ def draw(data: TrendData) -> Figure:
     ticks += [(x_of(i), bottom, x_of(i), bottom - 3) for i in range(len(data.rounds))]
     axes = [(x_left, bottom, x_left, bottom + PLOT_HEIGHT), (x_left, bottom, x_right, bottom)]
     figure.add_artist(
-        _grid(grid + ticks, color=GRID, linewidth=0.6, transform=to_display, gid="grid")
+        segments_line(grid + ticks, color=GRID, linewidth=0.6, transform=to_display, gid="grid")
     )
-    figure.add_artist(_grid(axes, color=AXIS, linewidth=0.8, transform=to_display, gid="axes"))
+    figure.add_artist(
+        segments_line(axes, color=AXIS, linewidth=0.8, transform=to_display, gid="axes")
+    )
     for bound in bounds:
-        text(x_left - 5, y_of(bound), f"{bound:g}", fontsize=TICK_SIZE, ha="right", va="center")
+        text(x_left - 5, y_of(bound), f"{bound:g}", TICK_SIZE, ha="right", va="center")
     for index, name in enumerate(data.rounds):
         text(
             x_of(index),
             bottom - 5,
             name,
-            fontsize=TICK_SIZE,
+            TICK_SIZE,
             ha="center",
             va="top",
             gid=f"round-{index}",
@@ -113,11 +99,10 @@ def draw(data: TrendData) -> Figure:
         MARGIN,
         bottom + PLOT_HEIGHT / 2,
         data.score_label,
-        fontsize=TICK_SIZE,
+        TICK_SIZE,
         rotation=90,
         ha="center",
         va="top",
-        rotation_mode="anchor",
     )
 
     for index, line in enumerate(data.lines):
@@ -160,11 +145,12 @@ def draw(data: TrendData) -> Figure:
                 x + SAMPLE + 4,
                 y,
                 data.lines[index].name,
-                fontsize=LEGEND_SIZE,
+                LEGEND_SIZE,
                 va="center",
-                ha="left",
                 gid=f"legend-{index}-name",
             )
+    figure.add_artist(Shapes(shapes, transform=to_display, gid="bands"))
+    figure.add_artist(Labels(labels, transform=to_display, gid="labels"))
     return figure
 
 
