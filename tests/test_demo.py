@@ -84,3 +84,30 @@ def test_demo_is_reproducible(runner, db, app):
     runner.invoke(main, args=["demo"])
     assert _snapshot(db) == first
     assert len(first[1]) > 1000
+
+
+def test_the_demo_signals_find_the_students_built_to_worry(app, db):
+    """About 6% of the demo's students are built to worry their mentor. The signal rule should
+    find nearly all of them and flag few others (docs/signals.md reports the numbers)."""
+    from wijscan.models import RespondentLink, Signal
+    from wijscan.services import demo
+
+    report = {}
+    demo.create_demo(app.extensions["wijscan_content"], report=report)
+    db.session.commit()
+    worrying = report["worrying"]
+    rows = db.session.execute(
+        select(Signal.id, RespondentLink.student_id).join(
+            RespondentLink,
+            (RespondentLink.respondent_id == Signal.respondent_id)
+            & (RespondentLink.scan_id == Signal.scan_id),
+        )
+    ).all()
+    answer_sets = db.session.scalar(select(func.count()).select_from(RespondentLink))
+    students = db.session.scalar(select(func.count()).select_from(Student))
+    assert 0.03 * students <= len(worrying) <= 0.10 * students
+    found = {student for _, student in rows if student in worrying}
+    assert len(found) >= 0.9 * len(worrying)
+    about_worrying = sum(1 for _, student in rows if student in worrying)
+    assert about_worrying >= 0.5 * len(rows)
+    assert len(rows) <= 0.12 * answer_sets  # a rule that flags a large share is wrong

@@ -26,6 +26,7 @@ from wijscan.models import (
     Scan,
     ScanKind,
     School,
+    Signal,
     Student,
     User,
 )
@@ -190,6 +191,33 @@ def get_plan(plan_id: int, *, change: bool = False) -> LesbriefPlan:
     if change and not may_plan(klas):
         abort(403)
     return row
+
+
+def get_signal(signal_id: int) -> Signal:
+    """A signal of the user's school about a student the user may see by name: the care
+    coordinator sees every signal, a mentor those of their classes; anyone else 404."""
+    signal = get_school_object(Signal, signal_id)
+    if has_role(Role.ZORG):
+        return signal
+    klas = db.session.get(Klas, signal.klas_id) if signal.klas_id is not None else None
+    if klas is not None and is_mentor_of(klas):
+        return signal
+    abort(404)
+
+
+def signal_klas_ids() -> list[int] | None:
+    """The classes whose signals the user sees: None (all) for the care coordinator, else the
+    classes they mentor."""
+    if has_role(Role.ZORG):
+        return None
+    school_id = require_school()
+    return list(
+        db.session.scalars(
+            select(Klas.id).where(
+                Klas.school_id == school_id, Klas.mentors.any(User.id == current_user.id)
+            )
+        )
+    )
 
 
 def may_plan(klas: Klas) -> bool:

@@ -117,5 +117,42 @@ def close_due() -> None:
     click.echo(f"{closed} scan(s) closed.")
 
 
+@main.command("refresh-totals")
+@with_appcontext
+def refresh_totals() -> None:
+    """Compute and store the school, leerjaar and stream totals of every round (run once after
+    the upgrade that added them; closing a scan keeps them up to date after that)."""
+    from wijscan.extensions import db
+    from wijscan.services import round_totals
+
+    rounds, rows = round_totals.refresh_all(current_app.extensions["wijscan_content"])
+    db.session.commit()
+    click.echo(f"{rounds} round(s), {rows} total(s) stored.")
+
+
+@main.command("purge")
+@click.option("--dry-run", is_flag=True, help="Show what would be deleted; delete nothing.")
+@with_appcontext
+def purge(dry_run: bool) -> None:
+    """Delete what is past each school's retention term: individual answers, respondent links,
+    individual results and signals of rounds closed long enough ago, and old audit entries
+    (run daily, e.g. from cron). Group results, scans, rounds and classes stay."""
+    from wijscan.extensions import db
+    from wijscan.services import retention
+
+    counts = retention.purge()
+    if dry_run:
+        db.session.rollback()
+    else:
+        db.session.commit()
+    if not any(counts.values()):
+        click.echo("nothing to delete")
+        return
+    if dry_run:
+        click.echo("dry run: would delete (nothing was deleted)")
+    for kind, count in counts.items():
+        click.echo(f"{kind.replace('_', ' ')}: {count}")
+
+
 if __name__ == "__main__":
     main()

@@ -11,7 +11,7 @@ import pytest
 
 from tests.conftest import login
 from wijscan import access
-from wijscan.models import LesbriefPlan, Role, ScanMode, ScanRound
+from wijscan.models import LesbriefPlan, Role, ScanMode, ScanRound, Signal
 from wijscan.services import scans as scan_service
 
 SECRETS = ("GEHEIMKLAS", "Geheimnaam", "Geheimronde", "geheim@other.test")
@@ -31,9 +31,16 @@ WRONG_KIND_404 = {
 }
 #: Routes a coordinator reaches only as a mentor of the class (individual results): 404 for the
 #: walk's coordinator, who mentors nothing.
-MENTOR_ONLY_404 = {"reports.student_view"}
-#: Routes that refuse the walk's empty form as bad input (400): the school switch needs a school.
-EMPTY_FORM_400 = {"main.switch_school", "lesbrieven.add_to_plan", "lesbrieven.mark_taught"}
+MENTOR_ONLY_404 = {"reports.student_view", "signals.signal_detail", "signals.follow_up"}
+#: Routes that refuse the walk's empty form as bad input (400): the school switch needs a school,
+#: an observation list without a single answer is not stored.
+EMPTY_FORM_400 = {
+    "main.switch_school",
+    "scans.observation",
+    "lesbrieven.add_to_plan",
+    "lesbrieven.mark_taught",
+    "signals.follow_up",
+}
 #: Routes whose argument is content every staff member may read (a lesbrief), not a school's
 #: object: a docent who mentors nothing reads them too. The "other" value is an unknown id.
 CONTENT_ROUTES = {"lesbrieven.lesbrief", "lesbrieven.lesbrief_pdf"}
@@ -87,6 +94,18 @@ def world(app, make, db):
         for klas in (own_klas, other_klas)
     ]
     db.session.add_all(plans)
+    signals = [
+        Signal(
+            school_id=klas.school_id,
+            scan_id=scan.id,
+            klas_id=klas.id,
+            respondent_id=f"walk-{klas.id}",
+            level=2,
+            detail={"themes": {}, "items": [], "rule": {"level": 2, "critical": True}},
+        )
+        for klas, scan in ((own_klas, scans[0]), (other_klas, scans[1]))
+    ]
+    db.session.add_all(signals)
     db.session.commit()
     return World(
         ids={
@@ -99,6 +118,7 @@ def world(app, make, db):
             "code": ("en", "en"),
             "lesbrief_id": (lesbrief_id, "geen-lesbrief"),
             "plan_id": (plans[0].id, plans[1].id),
+            "signal_id": (signals[0].id, signals[1].id),
         },
         users=users,
     )

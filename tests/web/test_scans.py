@@ -105,7 +105,7 @@ def test_a_student_answers_resumes_elsewhere_and_cannot_start_again(app, client,
     assert [r.status for r in responses] == [ResponseStatus.FINAL] * 2
     again = app.test_client().get(f"/s/{code}")
     assert again.status_code == 404
-    assert CALM in again.get_data(as_text=True)
+    assert "Je hebt de vragenlijst al ingevuld." in again.get_data(as_text=True)
     progress = client.get(f"/scans/{scan_id}/voortgang").get_json()
     assert (progress["started"], progress["finished"], progress["expected"]) == (1, 1, 6)
     assert len(progress["not_finished"]) == 5
@@ -195,7 +195,9 @@ def test_a_double_tap_on_the_last_page_lands_on_the_thank_you(
     )
 
 
-def test_wrong_closed_and_expired_codes_get_the_same_calm_message(app, client, klas_world, db):
+def test_a_wrong_code_gets_the_calm_message_closed_and_expired_ones_say_closed(
+    app, client, klas_world, db
+):
     scan_id = _open(client, klas_world)
     codes = db.session.scalars(select(AccessCode.code).where(AccessCode.scan_id == scan_id)).all()
     wrong = app.test_client().get("/s/ACDEFGHJK")
@@ -206,14 +208,17 @@ def test_wrong_closed_and_expired_codes_get_the_same_calm_message(app, client, k
     klas_world["round"].closes_on = date.today() - timedelta(days=1)
     db.session.commit()
     expired = app.test_client().get(f"/s/{codes[1]}")
+    assert wrong.status_code == 404
+    assert CALM in wrong.get_data(as_text=True)
     bodies = []
-    for response in (wrong, closed, expired):
+    for response in (closed, expired):  # real codes: words that help (tests/web/test_survey_words)
         assert response.status_code == 404
         body = response.get_data(as_text=True)
         # The language switch links back to the page itself; the rest must be identical.
         bodies.append(re.sub(r'name="csrf_token"[^>]*>|next=[^"]*"', "", body))
-        assert CALM in body
-    assert bodies[0] == bodies[1] == bodies[2]
+        assert "Deze vragenlijst is gesloten — vraag je docent." in body
+        assert CALM not in body
+    assert bodies[0] == bodies[1]
 
 
 def test_wrong_codes_are_rate_limited_per_address(database_url, tmp_path_factory, klas_world):
@@ -245,8 +250,13 @@ def test_closing_scores_the_scan_and_raises_signals(app, client, klas_world, db)
         select(StoredResult).where(StoredResult.respondent_id.is_not(None))
     ).all()
     assert len(personal) == 12
+    # "4" everywhere agrees with the worrying statements (reverse-keyed critical items): each
+    # of the five has a critical answer; "1" everywhere disagrees with them but is the lowest
+    # answer on every other item: an overall level of 1-2. One signal per student, six in all.
+    # (The rule at its edges: tests/services/test_signal_rule.py.)
     signals = db.session.scalars(select(Signal)).all()
-    assert len(signals) >= 1
+    assert len(signals) == 6
+    assert len({s.respondent_id for s in signals}) == 6
     assert all(s.klas_id == klas_world["klas"].id for s in signals)
     assert app.test_client().get(f"/s/{codes[0]}").status_code == 404
 

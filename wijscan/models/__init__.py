@@ -15,6 +15,7 @@ from wijscan.models.klas import STREAMS, Klas, klas_mentor
 from wijscan.models.lesbrief import LesbriefPlan
 from wijscan.models.response import Answer, RespondentLink, Response, ResponseStatus
 from wijscan.models.result import StoredResult
+from wijscan.models.round_total import RoundTotal, TotalKind
 from wijscan.models.scan import AccessCode, Scan, ScanKind, ScanMode, ScanRound, ScanStatus
 from wijscan.models.school import School, SchoolYear
 from wijscan.models.signal import Signal, SignalFollowUp, SignalStatus
@@ -36,6 +37,7 @@ __all__ = [
     "Response",
     "ResponseStatus",
     "Role",
+    "RoundTotal",
     "Scan",
     "ScanKind",
     "ScanMode",
@@ -48,6 +50,7 @@ __all__ = [
     "SignalStatus",
     "StoredResult",
     "Student",
+    "TotalKind",
     "User",
     "klas_mentor",
     "new_session_token",

@@ -13,9 +13,16 @@ from wijscan.models.base import Base, Timestamped
 
 
 class SignalStatus(enum.StrEnum):
-    OPEN = "open"
-    IN_PROGRESS = "in_behandeling"
-    DONE = "afgerond"
+    """Where the follow-up of a signal stands. Stored by name."""
+
+    NEW = "nieuw"
+    TALKING = "in_gesprek"
+    REFERRED = "doorverwezen"
+    CLOSED = "afgesloten"
+
+    @property
+    def open(self) -> bool:
+        return self is not SignalStatus.CLOSED
 
 
 class Signal(Timestamped, Base):
@@ -28,10 +35,11 @@ class Signal(Timestamped, Base):
     respondent_id: Mapped[str] = mapped_column(String(36))
     #: The respondent's (capped) overall level.
     level: Mapped[int | None]
-    #: Theme ids at level 1–2 and the critical item ids that fired.
+    #: Theme ids at level 1–2 (per instrument), the critical item ids that fired, and the
+    #: school's signal rule when it was raised ({"level": 2, "critical": true}).
     detail: Mapped[dict[str, Any]] = mapped_column(JSON)
     status: Mapped[SignalStatus] = mapped_column(
-        Enum(SignalStatus, native_enum=False, length=20), default=SignalStatus.OPEN
+        Enum(SignalStatus, native_enum=False, length=20), default=SignalStatus.NEW
     )
 
     follow_ups: Mapped[list[SignalFollowUp]] = relationship(

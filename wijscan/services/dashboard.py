@@ -32,6 +32,8 @@ class Landing:
     rounds: list[ScanRound] = field(default_factory=list)
     open_round: ScanRound | None = None
     open_signals: int = 0
+    #: Open signals of the classes the user mentors.
+    my_signals: int = 0
     schools: list[School] = field(default_factory=list)
     students_per_class: dict[int, int] = field(default_factory=dict)
     #: Class id -> the id of its newest closed student scan (its class report).
@@ -88,9 +90,19 @@ def landing(
         view.open_signals = db.session.scalar(
             select(func.count())
             .select_from(Signal)
-            .where(Signal.school_id == school_id, Signal.status != SignalStatus.DONE)
+            .where(Signal.school_id == school_id, Signal.status != SignalStatus.CLOSED)
         )
         ids = [k.id for k in klassen]
+        if "docent" in roles:
+            view.my_signals = db.session.scalar(
+                select(func.count())
+                .select_from(Signal)
+                .where(
+                    Signal.school_id == school_id,
+                    Signal.status != SignalStatus.CLOSED,
+                    Signal.klas_id.in_([k.id for k in klassen if user in k.mentors] or [-1]),
+                )
+            )
         if ids:
             view.students_per_class = dict(
                 db.session.execute(

@@ -67,6 +67,12 @@ DEMO_CLASSES = (
 TAUGHT_CLASSES = ("1K", "1A", "1C", "2K", "2M", "3H")
 TAUGHT_THEME = "democratie"
 TAUGHT_GAIN = 0.4
+#: How far students of one class differ in attitude (answer points, standard deviation).
+SPREAD = 0.5
+#: The share of students who should worry their mentor, and how much lower their attitude is.
+WORRYING_SHARE, WORRYING_DROP = 0.06, 2.4
+#: How much more firmly than other items respondents reject a critical item's statement.
+CRITICAL_REJECTION = 2.0
 #: Staff who answered the school instrument in the second round (anonymous).
 STAFF_RESPONDENTS = 22
 
@@ -174,6 +180,8 @@ def plausible_answers(
     items = instrument.items
     centre = (points + 1) / 2
     item_shift = rng.normal(0, 0.3, size=len(items))
+    # Most respondents firmly reject the worrying statements of the critical items.
+    item_shift += np.array([CRITICAL_REJECTION if item.critical else 0.0 for item in items])
     gain = np.array([(theme_gain or {}).get(t, 0.0) for t in instrument.item_theme])
     raw = (
         centre
@@ -188,12 +196,13 @@ def plausible_answers(
     return values
 
 
-def create_demo(content: Content, today: date | None = None) -> School:
+def create_demo(content: Content, today: date | None = None, report: dict | None = None) -> School:
     """Create the demo school, two closed past rounds with answers and an open one; flushes,
-    does not commit."""
+    does not commit. ``report`` (a dict), when given, gets "worrying": the ids of the students
+    built to worry their mentor (about 6%), so a test can check what the signals find."""
     today = today or date.today()
     rng = np.random.default_rng(SEED)
-    school = School(name="Demo-college", town="Utrecht", retention_days=365)
+    school = School(name="Demo-college", town="Utrecht")
     db.session.add(school)
     db.session.flush()
     school_year_for(school, today)
@@ -255,6 +264,9 @@ def create_demo(content: Content, today: date | None = None) -> School:
             )
         db.session.add_all(students)
         db.session.flush()
+        worrying = {s.id for s in students if rng.random() < WORRYING_SHARE}
+        if report is not None:
+            report.setdefault("worrying", set()).update(worrying)
         teaches = taught is not None and name in TAUGHT_CLASSES
         for step, past in enumerate(past_rounds):
             # The classes grow a little between rounds (what a year of lessons should do); the
@@ -262,7 +274,16 @@ def create_demo(content: Content, today: date | None = None) -> School:
             shift = step * (1.3 if index == 0 else 0.2)
             gain = {TAUGHT_THEME: TAUGHT_GAIN} if teaches and step > 0 else None
             _past_student_scan(
-                rng, content, school, past, klas, students, mood + shift, users[Role.DOCENT], gain
+                rng,
+                content,
+                school,
+                past,
+                klas,
+                students,
+                mood + shift,
+                users[Role.DOCENT],
+                gain,
+                worrying,
             )
         if teaches:
             db.session.add(
@@ -328,7 +349,7 @@ def _past_staff_scan(rng, content, school, scan_round, coordinator) -> None:
 
 
 def _past_student_scan(
-    rng, content, school, scan_round, klas, students, mood, mentor, gain=None
+    rng, content, school, scan_round, klas, students, mood, mentor, gain=None, worrying=()
 ) -> None:
     instruments = [content.instruments["klas"], content.instruments["individu"]]
     scan = Scan(
@@ -345,8 +366,9 @@ def _past_student_scan(
     db.session.flush()
     # Most students take part; a few are absent that day.
     present = [s for s in students if rng.random() > 0.08]
-    latent = rng.normal(mood, 0.9, size=len(present))
-    latent[rng.random(len(present)) < 0.06] -= 2.2  # a few students who worry their mentor
+    latent = rng.normal(mood, SPREAD, size=len(present))
+    # the students who should worry their mentor (the same in every round)
+    latent[[student.id in worrying for student in present]] -= WORRYING_DROP
     answers = {i.id: plausible_answers(rng, i, latent, gain) for i in instruments}
     finished = utcnow() - timedelta(days=(date.today() - scan_round.closes_on).days + 3)
     respondents = []

@@ -207,17 +207,29 @@ def report_results(report: ClassReport) -> list[ThemeResult]:
     return [ThemeResult(t.theme_id, t.klas.level, t.klas.mean) for t in report.themes if t.shown]
 
 
+def plan_rows(klas_id: int) -> list[LesbriefPlan]:
+    """The class's plan, in one query."""
+    return list(
+        db.session.scalars(
+            select(LesbriefPlan).where(LesbriefPlan.klas_id == klas_id).order_by(LesbriefPlan.id)
+        )
+    )
+
+
+def plan_signature(rows: Sequence[LesbriefPlan]) -> tuple:
+    """Everything of the plan that a report shows: equal signatures, equal report parts."""
+    return tuple((r.id, r.lesbrief_id, r.planned_on, r.taught_on, r.rating) for r in rows)
+
+
 def report_plan(
     klas: Klas,
     results: Sequence[ThemeResult],
     window: tuple[date | None, date | None],
     content: Content,
+    plan_rows: Sequence[LesbriefPlan],
 ) -> ReportPlan:
     """The matches for a class's shown results and what it taught in ``window`` (from
-    :func:`scan_window`), per theme. One query: the class's plan."""
-    plan_rows = list(
-        db.session.scalars(select(LesbriefPlan).where(LesbriefPlan.klas_id == klas.id))
-    )
+    :func:`scan_window`), per theme, given the class's plan (:func:`plan_rows`)."""
     done = {p.lesbrief_id for p in plan_rows if p.taught_on is not None}
     matches = match_class(
         results,

@@ -19,14 +19,18 @@ from wijscan.models import (
     ScanKind,
     ScanMode,
     ScanStatus,
+    School,
     Signal,
     StoredResult,
     utcnow,
 )
 from wijscan.scoring import SCORING_VERSION, group_result, score_respondents, spec_from_content
 
-#: A respondent whose (capped) level on a theme or overall is at most this gets a signal.
-SIGNAL_LEVEL = 2
+#: The default signal rule (a school setting): a signal when the (capped) overall level is at
+#: most this, or on a critical answer.
+DEFAULT_SIGNAL_LEVEL = 2
+#: Themes at most this level are listed in a signal (and are a point of attention on their own).
+LOW_THEME_LEVEL = 2
 #: Instruments about the respondent themselves. The klas instrument is about the class: its low
 #: levels and critical answers belong to the class result, not to a signal about one student.
 INDIVIDUAL_LEVEL = "individu"
@@ -65,6 +69,22 @@ def _store(scan: Scan, instrument, respondent_id: str | None, payload: dict) -> 
     )
 
 
+def signal_rule(school: School | None) -> dict:
+    """The school's signal rule, as recorded with each signal: a signal when the overall level
+    is at most ``level`` (0: never by level) or, with ``critical``, on a critical answer."""
+    if school is None:
+        return {"level": DEFAULT_SIGNAL_LEVEL, "critical": True}
+    return {"level": school.signal_level, "critical": school.signal_on_critical}
+
+
+def raises_signal(rule: dict, overall_level: int | None, critical_items: list) -> bool:
+    """DESIGN.md's signal rule: a critical answer or an overall level of 1–2 (the school's
+    thresholds). Low themes on their own are a point of attention, not a signal."""
+    if rule["critical"] and critical_items:
+        return True
+    return overall_level is not None and overall_level <= rule["level"]
+
+
 def close_scan(scan: Scan, content: Content) -> bool:
     """Close ``scan``: score every instrument, store the results and signals; flushes only.
 
@@ -93,7 +113,7 @@ def close_scan(scan: Scan, content: Content) -> bool:
     for response in responses:
         by_instrument[response.instrument_id].append(response)
 
-    flagged: dict[str, dict] = {}
+    seen: dict[str, dict] = {}
     instrument_ids = scan.instruments.split()
     if scan.kind == ScanKind.LEERLING and scan.mode == ScanMode.PERSONAL:
         instrument_ids.append("observatie")  # the mentor's lists, when there are any
@@ -136,22 +156,28 @@ def close_scan(scan: Scan, content: Content) -> bool:
                 response.respondent_id,
                 {"themes": themes, "overall": overall, "signals": signal_items},
             )
+            if not signals_apply:
+                continue
+            # Every individual-level answer set is noted; whether it raises a signal is decided
+            # per respondent below, over all instruments together (one signal per scan).
+            entry = seen.setdefault(
+                response.respondent_id, {"themes": {}, "items": [], "level": None}
+            )
             low = [
                 t
                 for t, v in themes.items()
-                if v["level"] is not None and v["level"] <= SIGNAL_LEVEL
+                if v["level"] is not None and v["level"] <= LOW_THEME_LEVEL
             ]
-            overall_low = overall["level"] is not None and overall["level"] <= SIGNAL_LEVEL
-            if signals_apply and (low or signal_items or overall_low):
-                entry = flagged.setdefault(
-                    response.respondent_id, {"themes": {}, "items": [], "level": None}
-                )
+            if low:
                 entry["themes"][instrument.id] = low
-                entry["items"].extend(signal_items)
-                if overall["level"] is not None:
-                    entry["level"] = min(entry["level"] or 6, overall["level"])
+            entry["items"].extend(signal_items)
+            if overall["level"] is not None:
+                entry["level"] = min(entry["level"] or 6, overall["level"])
 
-    for respondent_id, detail in flagged.items():
+    rule = signal_rule(db.session.get(School, scan.school_id))
+    for respondent_id, detail in seen.items():
+        if not raises_signal(rule, detail["level"], detail["items"]):
+            continue
         db.session.add(
             Signal(
                 school_id=scan.school_id,
@@ -159,8 +185,12 @@ def close_scan(scan: Scan, content: Content) -> bool:
                 klas_id=scan.klas_id,
                 respondent_id=respondent_id,
                 level=detail["level"],
-                detail={"themes": detail["themes"], "items": detail["items"]},
+                detail={"themes": detail["themes"], "items": detail["items"], "rule": rule},
             )
         )
     db.session.flush()
+    if scan.kind == ScanKind.LEERLING:
+        from wijscan.services import round_totals  # it imports this module
+
+        round_totals.refresh(scan.round, content)  # the round's school, leerjaar, stream totals
     return True

@@ -4,9 +4,11 @@ the staff scan and the school's trend over the rounds of the school year.
 
 Per class the numbers are the stored group results of the class's closed scan (klas
 instrument). A stored suppressed class keeps only ``n``, so the totals (school, leerjaar,
-stream) are computed here with the scoring core from the final answers of the round's closed
-student scans, read in one query for the whole school year; that also gives the school's
-Cronbach's alpha per theme.
+stream) cannot be added up from the classes: they are computed with the scoring core from the
+final answers of the round's closed student scans when a scan closes, and stored per round
+(:mod:`wijscan.services.round_totals`); that also gives the school's Cronbach's alpha per theme.
+A round whose totals are not stored, or no longer fit its scans and classes, is computed from
+its answers on the fly, with the same numbers.
 
 Privacy (DESIGN.md): a group below ``min_group_size`` shows nothing but its ``n``, and where a
 breakdown is shown beside its total, a suppressed cell must not be recoverable from the others
@@ -32,10 +34,7 @@ from wijscan import charts
 from wijscan.content import Content
 from wijscan.extensions import db
 from wijscan.models import (
-    Answer,
     Klas,
-    Response,
-    ResponseStatus,
     Scan,
     ScanKind,
     ScanMode,
@@ -43,7 +42,8 @@ from wijscan.models import (
     ScanStatus,
     StoredResult,
 )
-from wijscan.scoring import GroupStat, group_results, score_respondents, spec_from_content
+from wijscan.scoring import GroupStat, spec_from_content
+from wijscan.services import round_totals
 from wijscan.services.reports import (
     LOW_ALPHA,
     level_names,
@@ -272,26 +272,6 @@ class YearResults:
         return next((r for r in self.rounds if r.round.id == round_id), None)
 
 
-def _scans_of(round_ids: list[int]) -> list[tuple[Scan, Klas]]:
-    """The newest closed student scan of every class in each round."""
-    if not round_ids:
-        return []
-    rows = db.session.execute(
-        select(Scan, Klas)
-        .join(Klas, Klas.id == Scan.klas_id)
-        .where(
-            Scan.round_id.in_(round_ids),
-            Scan.kind == ScanKind.LEERLING,
-            Scan.status == ScanStatus.CLOSED,
-        )
-        .order_by(Scan.id)
-    ).all()
-    newest: dict[tuple[int, int], tuple[Scan, Klas]] = {}
-    for scan, klas in rows:
-        newest[(scan.round_id, klas.id)] = (scan, klas)
-    return sorted(newest.values(), key=lambda sk: (sk[1].leerjaar, sk[1].name, sk[0].id))
-
-
 def _class_payloads(scan_ids: list[int]) -> dict[int, dict]:
     if not scan_ids:
         return {}
@@ -305,42 +285,6 @@ def _class_payloads(scan_ids: list[int]) -> dict[int, dict]:
     return dict(rows.all())
 
 
-def _answer_matrix(spec, scan_ids: list[int]) -> tuple[np.ndarray, np.ndarray]:
-    """The final klas answers of these scans as answer codes (rows × items, 0 = missing) and the
-    scan id of every row, in one query (as :func:`results.close_scan` builds them)."""
-    code_type = np.uint8 if spec.points <= 255 else np.uint16
-    if not scan_ids:
-        return np.zeros((0, len(spec.item_ids)), dtype=code_type), np.zeros(0, dtype=np.int64)
-    # Through the Core connection: plain tuples, without the ORM's row processing.
-    rows = (
-        db.session.connection()
-        .execute(
-            select(Response.id, Response.scan_id, Answer.item_id, Answer.value)
-            .join(Answer, Answer.response_id == Response.id)
-            .where(
-                Response.scan_id.in_(scan_ids),
-                Response.instrument_id == CLASS_VIEW,
-                Response.status == ResponseStatus.FINAL,
-            )
-        )
-        .all()
-    )
-    column = {item_id: j for j, item_id in enumerate(spec.item_ids)}
-    if not rows:
-        return np.zeros((0, len(spec.item_ids)), dtype=code_type), np.zeros(0, dtype=np.int64)
-    response_ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-    scans = np.fromiter((r[1] for r in rows), dtype=np.int64, count=len(rows))
-    items = np.fromiter((column.get(r[2], -1) for r in rows), dtype=np.int64, count=len(rows))
-    values = np.fromiter((r[3] for r in rows), dtype=np.int64, count=len(rows))
-    distinct, row_of = np.unique(response_ids, return_inverse=True)
-    answers = np.zeros((distinct.size, len(spec.item_ids)), dtype=code_type)
-    known = items >= 0
-    answers[row_of[known], items[known]] = values[known]
-    row_scan = np.zeros(distinct.size, dtype=np.int64)
-    row_scan[row_of] = scans
-    return answers, row_scan
-
-
 def _cell(stat: GroupStat | None) -> Cell:
     if stat is None:
         return Cell(n=0, stat=None, reason=SMALL)
@@ -351,7 +295,9 @@ def _cell(stat: GroupStat | None) -> Cell:
 
 def year_results(scan_round: ScanRound, content: Content) -> YearResults:
     """Every round of ``scan_round``'s school year that has closed student scans, with its
-    classes and totals, protected against subtraction (four queries in all)."""
+    classes and totals, protected against subtraction (four queries in all: the rounds, their
+    scans, the classes' stored results, the rounds' stored totals; one more for the answers of
+    rounds whose totals are not stored)."""
     instrument = content.instruments[CLASS_VIEW]
     spec = spec_from_content(instrument, content.pyramid)
     columns = [*spec.theme_ids, OVERALL]
@@ -363,48 +309,26 @@ def year_results(scan_round: ScanRound, content: Content) -> YearResults:
             .order_by(ScanRound.opens_on, ScanRound.id)
         )
     )
-    scans = _scans_of([r.id for r in rounds])
-    scan_ids = [scan.id for scan, _klas in scans]
-    payloads = _class_payloads(scan_ids)
-    answers, row_scan = _answer_matrix(spec, scan_ids)
-    scored = score_respondents(spec, answers)
+    scans = round_totals.closed_scans([r.id for r in rounds])
+    payloads = _class_payloads([scan.id for scan, _klas in scans])
+    totals = round_totals.totals(spec, rounds, scans)
 
-    by_scan = {scan.id: (scan, klas) for scan, klas in scans}
-    round_index = {r.id: i for i, r in enumerate(rounds)}
-    streams = sorted({klas.stream for _scan, klas in scans})
-    stream_index = {s: i for i, s in enumerate(streams)}
-    lookup = np.array(sorted(by_scan)) if by_scan else np.zeros(0, dtype=np.int64)
-    at = np.searchsorted(lookup, row_scan) if lookup.size else np.zeros(0, dtype=np.int64)
-    row_round = np.array([round_index[by_scan[s][0].round_id] for s in lookup], dtype=np.int64)[at]
-    row_year = np.array([by_scan[s][1].leerjaar for s in lookup], dtype=np.int64)[at]
-    row_stream = np.array([stream_index[by_scan[s][1].stream] for s in lookup], dtype=np.int64)[at]
-    width = max(len(streams), 7)
-    school_totals = group_results(spec, answers, scored, row_round) if answers.size else {}
-    year_totals = (
-        group_results(spec, answers, scored, row_round * 10 + row_year) if answers.size else {}
-    )
-    stream_totals = (
-        group_results(spec, answers, scored, row_round * width + row_stream) if answers.size else {}
-    )
-
-    def cells_of(result) -> dict[str, Cell]:
-        if result is None:
+    def cells_of(payload: dict | None) -> dict[str, Cell]:
+        if payload is None:
             return {c: Cell(n=0, stat=None, reason=SMALL) for c in columns}
-        return {c: _cell(result.overall if c == OVERALL else result.themes.get(c)) for c in columns}
+        return {
+            c: _cell(
+                stat_from_payload(payload["overall"] if c == OVERALL else payload["themes"].get(c))
+            )
+            for c in columns
+        }
 
     out = []
-    for i, r in enumerate(rounds):
+    for r in rounds:
         classes = []
         for scan, klas in scans:
             if scan.round_id != r.id:
                 continue
-            payload = payloads.get(scan.id)
-            cells = {}
-            for c in columns:
-                data = None
-                if payload is not None:
-                    data = payload["overall"] if c == OVERALL else payload["themes"].get(c)
-                cells[c] = _cell(stat_from_payload(data))
             classes.append(
                 Group(
                     kind="klas",
@@ -412,13 +336,14 @@ def year_results(scan_round: ScanRound, content: Content) -> YearResults:
                     name=klas.name,
                     leerjaar=klas.leerjaar,
                     stream=klas.stream,
-                    cells=cells,
+                    cells=cells_of(payloads.get(scan.id)),
                     klas_id=klas.id,
                     scan_id=scan.id,
                 )
             )
         if not classes:
             continue
+        total = totals.get(r.id, {}).get
         leerjaren = [
             Group(
                 kind="leerjaar",
@@ -426,7 +351,7 @@ def year_results(scan_round: ScanRound, content: Content) -> YearResults:
                 name=str(year),
                 leerjaar=year,
                 stream=None,
-                cells=cells_of(year_totals.get(i * 10 + year)),
+                cells=cells_of(total(round_totals.leerjaar_key(year))),
             )
             for year in sorted({g.leerjaar for g in classes})
         ]
@@ -437,7 +362,7 @@ def year_results(scan_round: ScanRound, content: Content) -> YearResults:
                 name=stream,
                 leerjaar=None,
                 stream=stream,
-                cells=cells_of(stream_totals.get(i * width + stream_index[stream])),
+                cells=cells_of(total(round_totals.stream_key(stream))),
             )
             for stream in sorted({g.stream for g in classes})
         ]
@@ -447,7 +372,7 @@ def year_results(scan_round: ScanRound, content: Content) -> YearResults:
             name="",
             leerjaar=None,
             stream=None,
-            cells=cells_of(school_totals.get(i)),
+            cells=cells_of(total(round_totals.SCHOOL)),
         )
         result = RoundResult(
             round=r, classes=classes, leerjaren=leerjaren, streams=stream_groups, school=school

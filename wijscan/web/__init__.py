@@ -14,11 +14,15 @@ def register_blueprints(app: Flask) -> None:
     from wijscan.web.auth.views import bp as auth_bp
     from wijscan.web.lesbrieven.views import bp as lesbrieven_bp
     from wijscan.web.main.views import bp as main_bp
+    from wijscan.web.privacy import bp as privacy_bp
+    from wijscan.web.privacy import load_views as load_privacy_views
     from wijscan.web.reports.views import bp as reports_bp
     from wijscan.web.scans.views import bp as scans_bp
     from wijscan.web.setup.views import bp as setup_bp
+    from wijscan.web.signals.views import bp as signals_bp
     from wijscan.web.survey.views import bp as survey_bp
 
+    load_privacy_views()
     for blueprint in (
         main_bp,
         auth_bp,
@@ -28,6 +32,8 @@ def register_blueprints(app: Flask) -> None:
         admin_bp,
         reports_bp,
         lesbrieven_bp,
+        privacy_bp,
+        signals_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -62,8 +62,12 @@ class ReportFacts:
     has_previous: bool
 
 
+def _body_key(scan, klas, lang: str, pdf: bool) -> tuple:
+    return (scan.id, scan.closed_at, klas.name, lang, pdf)
+
+
 def _report_body(scan, klas, content, lang: str, *, pdf: bool = False):
-    key = (scan.id, scan.closed_at, klas.name, lang, pdf)
+    key = _body_key(scan, klas, lang, pdf)
     cached = _BODIES.get(key)
     if cached is None:
         report = report_service.class_report(scan, content, with_names=False)
@@ -88,10 +92,28 @@ def _report_body(scan, klas, content, lang: str, *, pdf: bool = False):
     return cached
 
 
-def _with_plan(body: Markup, klas, facts: ReportFacts, content, *, pdf: bool) -> Markup:
+#: Bodies with the class's plan filled in: (body key, plan signature) -> HTML. The plan is read
+#: for every request (one query); only when it changed are its parts rendered again.
+_FILLED: OrderedDict[tuple, Markup] = OrderedDict()
+
+
+def _with_plan(body_key: tuple, body: Markup, klas, facts: ReportFacts, content) -> Markup:
+    rows = lesbrieven_service.plan_rows(klas.id)
+    key = (body_key, lesbrieven_service.plan_signature(rows))
+    filled = _FILLED.get(key)
+    if filled is None:
+        filled = _FILLED[key] = _fill(body, klas, facts, content, rows, pdf=body_key[-1])
+        while len(_FILLED) > BODIES_KEPT:
+            _FILLED.popitem(last=False)
+    else:
+        _FILLED.move_to_end(key)
+    return filled
+
+
+def _fill(body: Markup, klas, facts: ReportFacts, content, rows, *, pdf: bool) -> Markup:
     """The cached body with the class's lesbrieven filled in where the body marks their place:
     the first lesson on the first screen, and per theme the matches and what was taught."""
-    plan = lesbrieven_service.report_plan(klas, facts.results, facts.window, content)
+    plan = lesbrieven_service.report_plan(klas, facts.results, facts.window, content, rows)
     shared = {
         "plan": plan,
         "klas": klas,
@@ -127,12 +149,13 @@ def _report_page(scan_id: int, template: str, *, pdf: bool = False) -> str:
     klas = access.get_klas(scan.klas_id)
     content = get_content()
     names = access.may_see_names(klas) and scan.mode == ScanMode.PERSONAL
-    body, facts = _report_body(scan, klas, content, str(get_locale()), pdf=pdf)
+    lang = str(get_locale())
+    body, facts = _report_body(scan, klas, content, lang, pdf=pdf)
     return render_template(
         template,
         klas=klas,
         scan_round=scan.round,
-        body=_with_plan(body, klas, facts, content, pdf=pdf),
+        body=_with_plan(_body_key(scan, klas, lang, pdf), body, klas, facts, content),
         signals=report_service.signals_of(scan, content) if names else None,
     )
 
