@@ -58,7 +58,7 @@ def test_too_few_critical_items(project, edit):
     ]
 
 
-def test_too_few_reverse_keyed_items(project):
+def test_too_few_reverse_keyed_items(project, line_of):
     path = project / "surveys" / "klas.yaml"
     text = path.read_text(encoding="utf-8")
     # Four reverse items left (critical ones stay reverse so the critical rules still make sense).
@@ -73,7 +73,8 @@ def test_too_few_reverse_keyed_items(project):
         " (20%–50%)" in found
     )
     assert (
-        "surveys/klas.yaml:18: themes[0].items: theme 'burgerschap' has no reverse-keyed item;"
+        f"surveys/klas.yaml:{line_of(path, 'items:')}: themes[0].items: theme 'burgerschap' has"
+        " no reverse-keyed item;"
         " spread them over the themes" in found
     )
 
@@ -328,7 +329,7 @@ def test_a_theme_and_level_with_one_lesbrief(project):
     ]
 
 
-def test_run_check_reports_quality_problems(project, edit):
+def test_run_check_reports_quality_problems(project, edit, line_of):
     edit(
         project / "surveys" / "klas.yaml",
         "In onze klas mag iedereen zichzelf zijn.",
@@ -337,8 +338,9 @@ def test_run_check_reports_quality_problems(project, edit):
     out = io.StringIO()
     assert run_check(project, out) == 1
     report = out.getvalue()
+    line = line_of(project / "surveys" / "klas.yaml", "Iedereen mag")
     assert report.endswith(
-        "1 problem:\n  surveys/klas.yaml:62: themes[2].items[0].text.nl: should start with"
+        f"1 problem:\n  surveys/klas.yaml:{line}: themes[2].items[0].text.nl: should start with"
         " 'In onze klas …' or 'Bij ons in de klas …'\n"
     )
     assert "instrument klas version 1 (klas, leerling): 24 items" in report

@@ -51,6 +51,9 @@ def _answer_pages(page, first: int, last: int, choice: str = "Mee eens"):
             group.get_by_label(choice, exact=True).check()
         button = "Klaar, versturen" if number == 12 else "Volgende"
         page.get_by_role("button", name=button).click()
+        if number == 6:  # the short page between the class and yourself
+            page.get_by_role("heading", name="Nu gaan de vragen over jou").wait_for()
+            page.get_by_role("link", name="Verder").click()
 
 
 def _start(page, live_server, code: str):
@@ -110,9 +113,9 @@ def test_personal_scan_on_phones_with_resume(live_server, browser, page, klas_of
     page.locator("[data-finished]").filter(has_text="3").wait_for(timeout=15000)
     assert page.locator("[data-expected]").inner_text() == "3"
 
-    # A used code cannot start again.
+    # A used code cannot start again, and says so in words that help.
     _start(student, live_server, codes[0])
-    student.get_by_text("Met deze code kun je nu geen scan starten.").wait_for()
+    student.get_by_text("Je hebt de vragenlijst al ingevuld.").wait_for()
     phone.close()
 
     db.session.commit()

@@ -166,6 +166,10 @@ class Item(_Model):
 
 class InstrumentTheme(_Model):
     id: Ident
+    #: The heading of the theme's page in the questionnaire, in the respondent's own words
+    #: ("Meedoen in de klas"), not the theme's name for staff. Optional (the page shows the theme
+    #: name without it); wording, so not part of the fingerprint (see lock.py).
+    title: Text | None = None
     items: list[Item] = Field(min_length=1)
 
 

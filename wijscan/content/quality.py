@@ -180,6 +180,25 @@ def _instrument_quality(
         )
     openings = OPENINGS.get((instrument.level, instrument.respondent))
     for ti, theme in enumerate(instrument.themes):
+        if student and theme.title is None:
+            out.append(
+                lines.problem(
+                    file,
+                    ("themes", ti, "id"),
+                    f"theme '{theme.id}' has no title: its page would be headed with the theme"
+                    " name; give it a title in the students' own words",
+                )
+            )
+        elif student and theme.title is not None:
+            for lang in ("nl", "en"):
+                for stem in _mentions(getattr(theme.title, lang), JARGON):
+                    out.append(
+                        lines.problem(
+                            file,
+                            ("themes", ti, "title", lang),
+                            f"uses the jargon '{stem}…'; a student page title never does",
+                        )
+                    )
         if len(theme.items) < MIN_ITEMS_PER_THEME:
             out.append(
                 lines.problem(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, DateTime, Enum, ForeignKey, String
+from sqlalchemy import CheckConstraint, DateTime, Enum, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wijscan.models.base import Base, Timestamped
@@ -51,6 +51,11 @@ class ScanStatus(enum.StrEnum):
 
 class Scan(Timestamped, Base):
     __tablename__ = "scan"
+    #: A class has at most one student scan per round: a second one would hide the first (and its
+    #: finished students) from the round's participation. The staff scan has no class, and NULLs
+    #: are distinct in a unique index (SQLite and PostgreSQL alike), so it is not limited. A unique
+    #: index rather than a constraint: SQLite adds it without rebuilding the table.
+    __table_args__ = (Index("uq_scan_round_id_klas_id", "round_id", "klas_id", unique=True),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     school_id: Mapped[int] = mapped_column(ForeignKey("school.id", ondelete="CASCADE"), index=True)

@@ -74,27 +74,37 @@ class ScanRow:
 
 
 def class_scans(klas: Klas) -> list[ScanRow]:
-    """Every student scan of ``klas``, newest round first, with its participation (two queries
-    whatever the number of scans)."""
+    """Every student scan of ``klas``, newest round first, with its participation (the scan
+    history of the class page and the start page)."""
+    return classes_scans([klas.id]).get(klas.id, [])
+
+
+def classes_scans(klas_ids: list[int]) -> dict[int, list[ScanRow]]:
+    """:func:`class_scans` of several classes at once: class id -> its rows (a class without a
+    scan has none); four queries whatever the number of classes and scans."""
+    if not klas_ids:
+        return {}
     scans = list(
         db.session.execute(
             select(Scan, ScanRound)
             .join(ScanRound, ScanRound.id == Scan.round_id)
-            .where(Scan.klas_id == klas.id, Scan.kind == ScanKind.LEERLING)
+            .where(Scan.klas_id.in_(klas_ids), Scan.kind == ScanKind.LEERLING)
             .order_by(ScanRound.opens_on.desc(), Scan.id.desc())
         ).all()
     )
     started, finished, expected = participation_counts([scan.id for scan, _ in scans])
-    return [
-        ScanRow(
-            scan=scan,
-            round=scan_round,
-            started=started.get(scan.id, 0),
-            finished=finished.get(scan.id, 0),
-            expected=expected.get(scan.id) if scan.mode == ScanMode.PERSONAL else None,
+    rows: dict[int, list[ScanRow]] = {}
+    for scan, scan_round in scans:
+        rows.setdefault(scan.klas_id, []).append(
+            ScanRow(
+                scan=scan,
+                round=scan_round,
+                started=started.get(scan.id, 0),
+                finished=finished.get(scan.id, 0),
+                expected=expected.get(scan.id) if scan.mode == ScanMode.PERSONAL else None,
+            )
         )
-        for scan, scan_round in scans
-    ]
+    return rows
 
 
 def participation_counts(

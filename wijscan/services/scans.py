@@ -84,21 +84,36 @@ def open_round(school_id: int, today: date) -> ScanRound | None:
 
 
 def current_scan(klas: Klas, scan_round: ScanRound) -> Scan | None:
-    """The student scan of ``klas`` in ``scan_round`` (open or closed), if any."""
+    """The student scan of ``klas`` in ``scan_round`` (open or closed), if any: there is at most
+    one (a unique index on round and class)."""
     return db.session.scalar(
-        select(Scan)
-        .where(Scan.klas_id == klas.id, Scan.round_id == scan_round.id)
-        .order_by(Scan.id.desc())
+        select(Scan).where(Scan.klas_id == klas.id, Scan.round_id == scan_round.id)
     )
+
+
+class ScanExists(SetupError):
+    """The class already has its scan of this round (open or closed); ``scan`` is that one."""
+
+    def __init__(self, scan: Scan):
+        if scan.status == ScanStatus.OPEN:
+            message = _("Deze klas heeft in dit meetmoment al een open scan.")
+        else:
+            message = _("Deze klas heeft de scan van dit meetmoment al gedaan.")
+        super().__init__("mode", message)
+        self.scan = scan
 
 
 def open_student_scan(
     klas: Klas, scan_round: ScanRound, mode: ScanMode, user: User, content: Content
 ) -> Scan:
-    """Open the klas + individu scan for a class; one code per student or one for the class."""
+    """Open the klas + individu scan for a class; one code per student or one for the class.
+
+    A class has one student scan per round: when it already has one (open or closed) this raises
+    :class:`ScanExists`. Two requests at once both pass that check; the unique index refuses the
+    second insert (IntegrityError), and the caller shows the scan the other one made."""
     existing = current_scan(klas, scan_round)
-    if existing is not None and existing.status == ScanStatus.OPEN:
-        raise SetupError("mode", _("Deze klas heeft in dit meetmoment al een open scan."))
+    if existing is not None:
+        raise ScanExists(existing)
     scan = Scan(
         school_id=klas.school_id,
         round_id=scan_round.id,

@@ -34,7 +34,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
-from wijscan.content import Content, Instrument, Item
+from wijscan.content import Content, Instrument, Item, Text
 from wijscan.models import (
     AccessCode,
     Answer,
@@ -63,6 +63,9 @@ class Page:
     instrument: Instrument
     theme_id: str
     items: tuple[Item, ...]
+    #: The page's heading in the respondent's words (the instrument theme's ``title``); None
+    #: when the instrument gives none.
+    title: Text | None = None
 
 
 def pages_for(instruments: str, content: Content) -> list[Page]:
@@ -76,7 +79,7 @@ def pages_for(instruments: str, content: Content) -> list[Page]:
 
 def instrument_pages(instrument: Instrument, start: int = 0) -> list[Page]:
     return [
-        Page(start + n, instrument, theme.id, tuple(theme.items))
+        Page(start + n, instrument, theme.id, tuple(theme.items), theme.title)
         for n, theme in enumerate(instrument.themes)
     ]
 
@@ -246,6 +249,48 @@ def find_code(
     if known is not None:
         known.remember(entry)
     return entry
+
+
+#: Why a real code no longer opens its scan (:attr:`Closed.reason`).
+CODE_USED = "used"
+CODE_CLOSED = "closed"
+
+
+@dataclass(frozen=True)
+class Closed:
+    """Why a real code opens nothing: ``reason`` is :data:`CODE_USED` or :data:`CODE_CLOSED`;
+    ``staff``: the code is one of the staff scan (whom to ask is not a teacher)."""
+
+    reason: str
+    staff: bool = False
+
+
+_WHY_CLOSED = (
+    select(
+        AccessCode.respondent_id, AccessCode.used_at, Scan.status, Scan.kind, ScanRound.closes_on
+    )
+    .join(Scan, Scan.id == AccessCode.scan_id)
+    .join(ScanRound, ScanRound.id == Scan.round_id)
+    .where(AccessCode.code == bindparam("code"))
+)
+
+
+def why_closed(conn: Connection, text: str, today: date) -> Closed | None:
+    """Why the code ``text``, which :func:`find_code` did not let in, opens nothing, in words
+    that help the one who holds it: :data:`CODE_USED` (a personal code whose respondent
+    finished) or :data:`CODE_CLOSED` (its scan was closed, or its round is over). None for
+    everything else — above all for a code that does not exist, so the answer to a wrong code
+    stays the same whatever is typed (a round that has not begun yet looks the same too). Off
+    the hot path: only asked after a refusal."""
+    row = conn.execute(_WHY_CLOSED, {"code": normalise_code(text)[:20]}).first()
+    if row is None:
+        return None
+    staff = row.kind == ScanKind.MEDEWERKER
+    if row.respondent_id is not None and row.used_at is not None:
+        return Closed(CODE_USED, staff)
+    if row.status == ScanStatus.CLOSED or row.closes_on < today:
+        return Closed(CODE_CLOSED, staff)
+    return None
 
 
 class KnownCodes:

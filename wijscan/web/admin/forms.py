@@ -3,9 +3,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, StringField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional
 
-from wijscan.web.validators import VisibleText
+from wijscan.web.validators import DeliverableEmail, VisibleText
 
 
 class SchoolForm(FlaskForm):
@@ -26,6 +26,6 @@ class SchoolForm(FlaskForm):
         _l("E-mailadres van de schoolcoördinator"),
         validators=[
             DataRequired(_l("Vul het e-mailadres in.")),
-            Email(_l("Dit is geen geldig e-mailadres."), check_deliverability=False),
+            DeliverableEmail(),
         ],
     )

@@ -3,9 +3,10 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms.validators import DataRequired, EqualTo, Length
 
 from wijscan.services.accounts import MIN_PASSWORD_LENGTH
+from wijscan.web.validators import DeliverableEmail
 
 
 class LoginForm(FlaskForm):
@@ -66,7 +67,7 @@ class ForgotPasswordForm(FlaskForm):
         _l("E-mailadres"),
         validators=[
             DataRequired(_l("Vul je e-mailadres in.")),
-            Email(_l("Dit is geen geldig e-mailadres."), check_deliverability=False),
+            DeliverableEmail(),
             Length(max=254),
         ],
     )

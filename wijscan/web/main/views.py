@@ -15,7 +15,7 @@ from flask import (
 from flask_login import current_user
 
 from wijscan import access
-from wijscan.services import dashboard
+from wijscan.services import dashboard, reports
 from wijscan.web.util import safe_next
 
 bp = Blueprint("main", __name__)
@@ -39,7 +39,13 @@ def start():
         user=current_user,
         klassen=access.visible_klassen() if school_id is not None else [],
     )
-    return render_template("main/start.html", overview=overview)
+    # The scan history of the classes the user mentors (per round: status, "x van y klaar").
+    history = {}
+    if "docent" in overview.roles:
+        history = reports.classes_scans(
+            [k.id for k in overview.klassen if current_user in k.mentors]
+        )
+    return render_template("main/start.html", overview=overview, history=history)
 
 
 @bp.route("/school", methods=["POST"])

@@ -12,12 +12,10 @@ from wtforms import (
     IntegerField,
     SelectChoice,
     SelectField,
-    SelectMultipleField,
     StringField,
 )
 from wtforms.validators import (
     DataRequired,
-    Email,
     Length,
     NumberRange,
     Optional,
@@ -27,7 +25,8 @@ from wtforms.validators import (
 
 from wijscan.models import STREAMS, Role
 from wijscan.services.setup import round_date_problem
-from wijscan.web.validators import VisibleText
+from wijscan.web.fields import CheckboxListField
+from wijscan.web.validators import DeliverableEmail, VisibleText
 
 ROLE_LABELS = {
     Role.DOCENT: _l("Docent / mentor"),
@@ -49,7 +48,12 @@ class KlasForm(FlaskForm):
         ],
     )
     stream = SelectField(_l("Niveau"), choices=[SelectChoice(s, s) for s in STREAMS])
-    mentors = SelectMultipleField(_l("Mentoren"), coerce=int, validate_choice=False)
+    mentors = CheckboxListField(
+        _l("Mentoren"),
+        description=_l("Vink aan wie mentor van deze klas is. Dat mogen er meer zijn."),
+        coerce=int,
+        validate_choice=False,
+    )
 
 
 class StudentForm(FlaskForm):
@@ -121,11 +125,12 @@ class InviteForm(FlaskForm):
         _l("E-mailadres"),
         validators=[
             DataRequired(_l("Vul het e-mailadres in.")),
-            Email(_l("Dit is geen geldig e-mailadres."), check_deliverability=False),
+            DeliverableEmail(),
         ],
     )
-    roles = SelectMultipleField(
+    roles = CheckboxListField(
         _l("Rollen"),
+        description=_l("Kies een of meer rollen."),
         choices=[SelectChoice(r.value, label) for r, label in ROLE_LABELS.items()],
         validators=[DataRequired(_l("Kies minstens één rol."))],
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -10,6 +12,8 @@ from wtforms import SelectChoice
 from wijscan import access, security
 from wijscan.extensions import db
 from wijscan.models import Role, ScanRound
+from wijscan.services import reports as report_service
+from wijscan.services import scans as scan_service
 from wijscan.services import setup as setup_service
 from wijscan.services import student_import
 from wijscan.web.setup.forms import (
@@ -65,7 +69,16 @@ def new_klas():
 def klas_detail(klas_id: int):
     klas = access.get_klas(klas_id)
     students = setup_service.students_of(klas.school_id, klas.id)
-    return render_template("setup/klas_detail.html", klas=klas, students=students)
+    history = report_service.class_scans(klas)
+    scan_round = scan_service.open_round(klas.school_id, date.today())
+    return render_template(
+        "setup/klas_detail.html",
+        klas=klas,
+        students=students,
+        history=history,
+        scan_round=scan_round,
+        this_round=next((r for r in history if scan_round and r.round.id == scan_round.id), None),
+    )
 
 
 @bp.route("/klassen/<int:klas_id>/bewerken", methods=["GET", "POST"])

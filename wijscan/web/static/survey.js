@@ -64,6 +64,12 @@
           window.location.assign(result.next);
         });
       }
+      if (response.status === 404 && type.indexOf("text/html") === 0) {
+        // The code opens nothing any more (the scan was closed, say): show the page that says
+        // so. The answers stay kept in the browser.
+        window.location.assign(response.url);
+        return;
+      }
       if (response.status >= 400 && response.status < 500 && type.indexOf("text/html") === 0) {
         return response.text().then(again);
       }

@@ -1,4 +1,5 @@
-"""The questionnaire: short address → code → intro → a page per theme → done.
+"""The questionnaire: short address → code → intro → a page per theme (a short page between the
+part about the class and the part about yourself) → done.
 
 Works without JavaScript. A personal code is the respondent; with a shared (anonymous) code the
 respondent id lives only in this browser's session cookie.
@@ -26,7 +27,7 @@ from sqlalchemy.exc import DBAPIError
 
 from wijscan import access, ratelimit
 from wijscan.extensions import db
-from wijscan.models import ScanKind
+from wijscan.models import ResponseStatus, ScanKind
 from wijscan.services import scans as scan_service
 from wijscan.services import survey as survey_service
 from wijscan.services.content import get_content
@@ -47,9 +48,16 @@ code_limit = ratelimit.wrong_codes(
 )
 
 
-def _unknown_code():
+def _unknown_code(code: str | None = None):
+    """A code that opens nothing (404, counted as a wrong code). A real code that was used or
+    whose scan closed gets words that help its holder; any other code — one that does not exist
+    above all — the one neutral message, so that what is typed cannot tell which codes exist."""
+    closed = None
+    if code is not None:
+        with db.engine.begin() as conn:
+            closed = survey_service.why_closed(conn, code, date.today())
     form = CodeForm(formdata=None)
-    return render_template("survey/enter.html", form=form, unknown=True), 404
+    return render_template("survey/enter.html", form=form, unknown=True, closed=closed), 404
 
 
 #: The app's :class:`~wijscan.services.survey.KnownCodes` (in ``app.extensions``).
@@ -82,6 +90,22 @@ def _finished_here(code: str) -> bool:
     return scan_service.normalise_code(code) in session.get("finished", [])
 
 
+def _all_final(entry: survey_service.Entry) -> bool:
+    """The visiting respondent's responses are final: they finished (with a shared code, from
+    a session cookie older than the end, say). Nothing of theirs can change any more."""
+    return all(
+        entry.responses.get(instrument_id, (None, None))[1] == ResponseStatus.FINAL
+        for instrument_id in entry.instruments.split()
+    )
+
+
+def _to_done(code: str):
+    """The thank-you page, remembered in this browser."""
+    if code not in session.get("finished", []):
+        session["finished"] = [*session.get("finished", []), code]
+    return url_for("survey.done", code=code)
+
+
 # The questionnaire's views run their SQL on one Core connection and transaction of their own,
 # committed before anything is rendered (a page save is the hot path of a scan morning; on SQLite
 # a POST holds the write lock until then).
@@ -96,7 +120,7 @@ def enter():
         with db.engine.begin() as conn:
             entry = _entry(conn, form.code.data)
         if entry is None:
-            return _unknown_code()
+            return _unknown_code(form.code.data)
         return redirect(url_for("survey.intro", code=entry.text))
     return render_template("survey/enter.html", form=form, unknown=False)
 
@@ -116,7 +140,9 @@ def intro(code: str):
             if respondent:
                 state = survey_service.state(conn, entry.scan_id, respondent, pages)
     if entry is None:
-        return _unknown_code()
+        return _unknown_code(code)
+    if respondent and _all_final(entry):
+        return redirect(_to_done(entry.text))
     if request.args.get("taal") in current_app.config["BABEL_SUPPORTED_LOCALES"]:
         session["locale"] = request.args["taal"]
     if request.method == "POST":
@@ -148,6 +174,8 @@ class _Visit:
     saved: bool = False
     #: The last page was saved going forward: the responses are final.
     finished: bool = False
+    #: The responses were final already: nothing was saved, nothing can be.
+    final_before: bool = False
     error_item: str | None = None
     state: survey_service.State | None = None
 
@@ -163,6 +191,9 @@ def _visit(conn: Connection, code: str, number: int, going_back: bool) -> _Visit
     visit.pages = survey_service.pages_for(entry.instruments, get_content())
     if not 1 <= number <= len(visit.pages):
         abort(404)
+    if _all_final(entry):
+        visit.final_before = True
+        return visit
     current = visit.pages[number - 1]
     if request.method == "POST":
         try:
@@ -233,16 +264,31 @@ def _save_at_once(code: str, number: int, going_back: bool) -> str | None:
         return None
     if not saved:
         return None
-    return _after_save(known.text, number, going_back, finished=finishing)
+    return _after_save(known.text, pages, number, going_back, finished=finishing)
 
 
-def _after_save(code: str, number: int, going_back: bool, *, finished: bool) -> str:
-    """Where a saved page goes on to; a finished scan is remembered in this browser."""
+def _after_save(
+    code: str, pages: list[survey_service.Page], number: int, going_back: bool, *, finished: bool
+) -> str:
+    """Where a saved page goes on to; a finished scan is remembered in this browser. Going on
+    from the last page of a part (the class) to the next (yourself) passes the short page that
+    says so."""
     if finished:
-        session["finished"] = [*session.get("finished", []), code]
-        return url_for("survey.done", code=code)
-    target = max(number - 1, 1) if going_back else number + 1
-    return url_for("survey.page", code=code, number=target)
+        return _to_done(code)
+    if going_back:
+        return url_for("survey.page", code=code, number=max(number - 1, 1))
+    if _opens_a_part(pages, number + 1):
+        # The same page's address (what saved where stays the same), the short page first.
+        return url_for("survey.page", code=code, number=number + 1, deel=1)
+    return url_for("survey.page", code=code, number=number + 1)
+
+
+def _opens_a_part(pages: list[survey_service.Page], number: int) -> bool:
+    """Page ``number`` (1-based) is the first of an instrument after another one."""
+    return (
+        1 < number <= len(pages)
+        and pages[number - 1].instrument.id != pages[number - 2].instrument.id
+    )
 
 
 @bp.route("/<code>/<int:number>", methods=["GET", "POST"])
@@ -258,11 +304,17 @@ def page(code: str, number: int):
         visit = _visit(conn, code, number, going_back)
     entry = visit.entry
     if entry is None:
-        return _unknown_code()
+        return _unknown_code(code)
     if visit.respondent is None:
         return redirect(url_for("survey.intro", code=entry.text))
+    if visit.final_before:
+        return _went_on(_to_done(entry.text))
     if visit.saved:
-        return _went_on(_after_save(entry.text, number, going_back, finished=visit.finished))
+        return _went_on(
+            _after_save(entry.text, visit.pages, number, going_back, finished=visit.finished)
+        )
+    if request.method == "GET" and "deel" in request.args and _opens_a_part(visit.pages, number):
+        return _render_part(entry.text, visit.pages, number)
     return _render_page(
         entry.text, visit.pages, number, visit.state.answers, error_item=visit.error_item
     )
@@ -279,9 +331,25 @@ def _render_page(code, pages, number, answers, *, error_item=None, save_failed=F
         answers=answers,
         error_item=error_item,
         save_failed=save_failed,
-        theme=get_content().pyramid.theme(current.theme_id),
+        # In the respondent's words; the theme's name (for staff) only when the page has none.
+        heading=current.title or get_content().pyramid.theme(current.theme_id).name,
         scale=current.instrument.scale,
     ), (400 if error_item or save_failed else 200)
+
+
+def _render_part(code, pages, number):
+    """The short page between two parts of the questionnaire ("Nu gaan de vragen over jou"),
+    before page ``number``, the first of the next part: only a link on, nothing to save."""
+    instrument = pages[number - 1].instrument
+    return render_template(
+        "survey/part.html",
+        code=code,
+        number=number,
+        page_count=len(pages),
+        instrument=instrument,
+        about_you=instrument.level == "individu" and instrument.respondent == "leerling",
+        left=len(pages) - number + 1,
+    )
 
 
 def _went_on(target: str):
@@ -302,7 +370,7 @@ def _check_failed(error):
         with db.engine.begin() as conn:
             entry = _entry(conn, args["code"])
         if entry is None:
-            return _unknown_code()
+            return _unknown_code(args["code"])
         pages = survey_service.pages_for(entry.instruments, get_content())
         number = args["number"]
         if not 1 <= number <= len(pages):
