@@ -4,12 +4,12 @@ same student's earlier signal, and the start page's count."""
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from tests.conftest import login
+from tests.web.test_reports import _round
 from wijscan.models import (
     AuditEntry,
     RespondentLink,
@@ -17,7 +17,6 @@ from wijscan.models import (
     Scan,
     ScanKind,
     ScanMode,
-    ScanRound,
     ScanStatus,
     Signal,
     SignalFollowUp,
@@ -25,19 +24,6 @@ from wijscan.models import (
 )
 
 RULE = {"level": 2, "critical": True}
-
-
-def _round(db, school, name, days_ago):
-    scan_round = ScanRound(
-        school_id=school.id,
-        school_year_id=school.years[0].id,
-        name=name,
-        opens_on=date.today() - timedelta(days=days_ago),
-        closes_on=date.today() - timedelta(days=days_ago - 7),
-    )
-    db.session.add(scan_round)
-    db.session.flush()
-    return scan_round
 
 
 def _scan(db, klas, scan_round):
