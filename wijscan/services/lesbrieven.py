@@ -154,20 +154,6 @@ def _day(moment: datetime | None) -> date | None:
     return moment.date() if moment else None
 
 
-def taught_between(klas_id: int, after: date | None, until: date | None) -> list[LesbriefPlan]:
-    """The lesbrieven the class taught from the day ``after`` up to and including ``until``."""
-    if after is None:
-        return []
-    query = select(LesbriefPlan).where(
-        LesbriefPlan.klas_id == klas_id,
-        LesbriefPlan.taught_on.is_not(None),
-        LesbriefPlan.taught_on >= after,
-    )
-    if until is not None:
-        query = query.where(LesbriefPlan.taught_on <= until)
-    return list(db.session.scalars(query.order_by(LesbriefPlan.taught_on)))
-
-
 def scan_window(previous: Scan | None, scan: Scan) -> tuple[date | None, date | None]:
     """Between two rounds: from the day the previous scan closed to the day this one opened."""
     if previous is None:
