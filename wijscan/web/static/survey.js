@@ -1,10 +1,120 @@
 // Questionnaire comfort: keep this page's answers in the browser until the server has confirmed
 // that it saved them, send them when the connection returns, and show the page again (answers
 // kept) when a save is refused. Without JavaScript the form posts as usual.
+// For the keyboard and a screen reader: an error summary at the top takes the focus and its link
+// goes to the question's first answer; going on from a page with no answer at all is reminded
+// once (skipping stays allowed: a second press goes on).
 (function () {
   "use strict";
   var form = document.querySelector("form[data-survey]");
-  if (!form || !window.fetch || !window.localStorage || !window.FormData || !window.DOMParser) {
+  if (!form) { return; }
+
+  // --- the error summary and the reminder --------------------------------------------------
+  function words(name, n) { return (form.getAttribute("data-" + name) || "").replace("{n}", n); }
+  function focusSummary() {
+    var summary = form.querySelector("[data-error-summary]");
+    if (summary) { summary.focus(); }
+    return summary;
+  }
+  focusSummary();
+  form.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("[data-error-summary] a[href^='#']");
+    if (!link) { return; }
+    var target = document.getElementById(link.getAttribute("href").slice(1));
+    if (!target) { return; }
+    event.preventDefault();
+    var group = target.closest("fieldset") || target;
+    var checked = group.querySelector("input:checked");
+    group.scrollIntoView({ block: "start" });
+    (checked || target).focus({ preventScroll: true });
+  });
+  function groups() { return [].slice.call(form.querySelectorAll("fieldset.item")); }
+  function answered(group) { return group.querySelector("input[type=radio]:checked") !== null; }
+  function unmark(group) {
+    group.classList.remove("is-missing");
+    var note = group.querySelector("[data-missing-note]");
+    if (note) { note.parentNode.removeChild(note); }
+    [].forEach.call(group.querySelectorAll("input[data-missing]"), function (input) {
+      input.removeAttribute("aria-invalid");
+      input.removeAttribute("aria-describedby");
+      input.removeAttribute("data-missing");
+    });
+  }
+  function mark(group, id) {
+    var note = document.createElement("p");
+    note.className = "error";
+    note.id = id;
+    note.setAttribute("data-missing-note", "");
+    note.textContent = words("missing-item");
+    var legend = group.querySelector("legend");
+    group.insertBefore(note, legend ? legend.nextSibling : group.firstChild);
+    group.classList.add("is-missing");
+    [].forEach.call(group.querySelectorAll("input[type=radio]"), function (input) {
+      if (input.hasAttribute("aria-invalid")) { return; }  // the server's mark stays
+      input.setAttribute("aria-invalid", "true");
+      input.setAttribute("aria-describedby", id);
+      input.setAttribute("data-missing", "");
+    });
+  }
+  var reminded = false;
+  // Going on from a page where no question has an answer (a tap too early, an Enter in the
+  // wrong place): say so once, name the questions, and go on at the next press.
+  function remind() {
+    var all = groups();
+    if (reminded || !all.length || all.some(answered)) { return false; }
+    reminded = true;
+    var box = document.createElement("div");
+    box.className = "flash error error-summary";
+    box.setAttribute("role", "alert");
+    box.setAttribute("tabindex", "-1");
+    box.setAttribute("data-error-summary", "");
+    var title = document.createElement("p");
+    title.textContent = words("missing-title");
+    var list = document.createElement("ul");
+    all.forEach(function (group, index) {
+      var first = group.querySelector("input[type=radio]");
+      var legend = group.querySelector("legend");
+      if (!first) { return; }
+      mark(group, "q-" + first.name + "-missing");
+      var item = document.createElement("li");
+      var link = document.createElement("a");
+      link.href = "#" + first.id;
+      link.textContent = words("question", index + 1) + ": " + (legend ? legend.textContent.trim() : "");
+      item.appendChild(link);
+      list.appendChild(item);
+    });
+    var skip = document.createElement("p");
+    skip.textContent = words("missing-skip");
+    box.appendChild(title);
+    box.appendChild(list);
+    box.appendChild(skip);
+    form.insertBefore(box, form.firstChild);
+    box.focus();
+    return true;
+  }
+  form.addEventListener("change", function (event) {
+    var group = event.target.closest && event.target.closest("fieldset.item.is-missing");
+    if (group) { unmark(group); }
+  });
+  // Enter on an answer chooses it. (Chrome would send the page with its first button — on page
+  // 2 and later "Vorige" — and a student who pressed Enter to choose would land a page back.)
+  form.addEventListener("keydown", function (event) {
+    var input = event.target;
+    if (event.key !== "Enter" || !input || input.type !== "radio" ||
+        event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) { return; }
+    event.preventDefault();
+    if (!input.checked) { input.click(); }
+  });
+  function nav(event) { return (event.submitter && event.submitter.value) || "next"; }
+  form.addEventListener("submit", function (event) {
+    if (nav(event) === "next" && remind()) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  });
+
+  // --- keeping the answers until the server confirmed them ---------------------------------
+  if (!window.fetch || !window.localStorage || !window.FormData || !window.DOMParser) {
     return;
   }
   var key = "wijscan:" + form.getAttribute("action");
@@ -45,7 +155,7 @@
     keep(null);
     form.innerHTML = fresh.innerHTML;
     restore();
-    show(".save-error");
+    if (!focusSummary()) { show(".save-error"); }
   }
 
   function send(nav) {
@@ -89,9 +199,9 @@
     });
   }
   form.addEventListener("submit", function (event) {
-    var nav = (event.submitter && event.submitter.value) || "next";
+    var going = nav(event);
     event.preventDefault();
-    if (!navigator.onLine) { offline(nav); return; }
-    send(nav).catch(function () { offline(nav); });
+    if (!navigator.onLine) { offline(going); return; }
+    send(going).catch(function () { offline(going); });
   });
 })();
