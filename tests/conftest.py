@@ -212,6 +212,45 @@ def make(db):
 
 
 def login(client, user, password=Factory.password):
+    """Log ``user`` in through the login page. Where the user needs a second step (the
+    beheerder, a school that requires it, or two-step login switched on), it is passed too: the
+    set-up with the key from the page, or a code from the stored secret."""
     response = client.post("/inloggen", data={"email": user.email, "password": password})
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    location = response.headers["Location"]
+    if location.endswith("/inloggen/tweestaps-instellen"):
+        response = _set_up_second_step(client)
+    elif location.endswith("/inloggen/code"):
+        response = client.post("/inloggen/code", data={"code": _fresh_code(client, user)})
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
     return response
+
+
+def _set_up_second_step(client):
+    import re
+
+    import pyotp
+
+    page = client.get("/inloggen/tweestaps-instellen").get_data(as_text=True)
+    key = re.search(r'id="secret-key">([A-Z2-7 ]+)<', page).group(1).replace(" ", "")
+    response = client.post("/inloggen/tweestaps-instellen", data={"code": pyotp.TOTP(key).now()})
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    assert "herstelcodes" in response.get_data(as_text=True).lower()
+    return response
+
+
+def _fresh_code(client, user) -> str:
+    """A code of this moment for the user's stored secret. Tests log in many times within one
+    30-second step, so the last used step is forgotten first (else the code is a replay)."""
+    import pyotp
+    from sqlalchemy import update
+
+    from wijscan.models import User
+
+    if has_app_context():
+        _db.session.commit()  # the test's own transaction, as FreshContextClient does
+    with client.application.app_context():
+        _db.session.execute(update(User).where(User.id == user.id).values(totp_last_step=0))
+        secret = _db.session.get(User, user.id).totp_secret
+        _db.session.commit()
+    return pyotp.TOTP(secret).now()

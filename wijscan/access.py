@@ -13,9 +13,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from flask import Flask, abort, g, request, session
+from flask import Flask, abort, flash, g, request, session
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from wijscan.extensions import db, login
 from wijscan.models import (
@@ -113,7 +115,7 @@ def my_schools() -> list[School]:
 
 def current_school() -> School | None:
     school_id = current_school_id()
-    return db.session.get(School, school_id) if school_id is not None else None
+    return _kept(School, school_id) if school_id is not None else None
 
 
 def current_roles() -> frozenset[str]:
@@ -176,7 +178,7 @@ def may_see_student(student: Student) -> bool:
 def get_student_scan(scan_id: int) -> Scan:
     """A student scan of the user's school whose class the user may see (as :func:`get_klas`),
     else 404. The staff scan is not a class's: 404 here."""
-    scan = get_school_object(Scan, scan_id)
+    scan = get_school_object(Scan, scan_id, options=_SCAN_WITH_CLASS)
     if scan.kind != ScanKind.LEERLING or scan.klas_id is None:
         abort(404)
     get_klas(scan.klas_id)
@@ -252,13 +254,53 @@ def get_student(student_id: int, *, manage: bool = False) -> Student:
     abort(404)
 
 
-def get_school_object(model: type, object_id: int) -> Any:
+def get_staff_for_reset(user_id: int) -> User:
+    """A staff member of the user's school whose second step (two-step login) a coordinator may
+    reset; another school's staff (or no one) 404. A beheerder account is not a school's to
+    reset (403): a coordinator must not be able to take over the programme administrator."""
+    school_id = require_school()
+    if not has_role(Role.COORDINATOR):
+        abort(403)
+    user = db.session.scalar(
+        select(User)
+        .join(Membership, Membership.user_id == User.id)
+        .where(User.id == user_id, Membership.school_id == school_id)
+        .limit(1)
+    )
+    if user is None:
+        abort(404)
+    if user.is_admin:
+        abort(403)
+    return user
+
+
+#: A student scan is read with what deciding on it needs (its class and the class's mentors)
+#: and what every page of it shows (its round), in one statement.
+_SCAN_WITH_CLASS = (
+    joinedload(Scan.klas).joinedload(Klas.mentors),
+    joinedload(Scan.round),
+)
+
+
+def get_school_object(model: type, object_id: int, *, options: tuple = ()) -> Any:
     """Any row with a ``school_id`` that belongs to the user's school, else 404."""
     school_id = require_school()
-    obj = db.session.get(model, object_id)
+    obj = _kept(model, object_id, options)
     if obj is None or obj.school_id != school_id:
         abort(404)
     return obj
+
+
+def _kept(model: type, object_id: int, options: tuple = ()) -> Any:
+    """``db.session.get``, holding on to the row for the rest of the request: the session's
+    identity map keeps rows only while something refers to them, and a view that checks a
+    class and then reads it (or a page that asks for the current school twice) would load it
+    again."""
+    kept = g.setdefault("access_rows", {})
+    key = (model, object_id)
+    if key not in kept:
+        kept[key] = db.session.get(model, object_id, options=options)
+    return kept[key]
 
 
 # --- wiring -------------------------------------------------------------------------------------
@@ -286,6 +328,10 @@ def _guard() -> Any:
     if rule.public:
         return None
     if not current_user.is_authenticated:
+        if g.pop("login_session_ran_out", False):
+            flash(
+                _("Je was een tijd niet actief en bent daarom uitgelogd. Log opnieuw in."), "info"
+            )
         return login.unauthorized()
     if not (current_roles() & rule.roles):
         abort(403)

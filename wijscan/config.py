@@ -28,6 +28,10 @@ DEFAULTS: dict[str, Any] = {
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+    #: A staff login session ends after this many minutes without a request, and after this
+    #: many hours in all (a student's questionnaire has no login session and is not cut off).
+    "STAFF_IDLE_MINUTES": 120,
+    "STAFF_SESSION_MAX_HOURS": 12,
     #: Rate limits on login and code entry (wijscan/ratelimit.py, docs/deployment.md); storage
     #: as a ``limits`` storage URI: memory:// counts per process, so with more than one worker
     #: or app server it must be shared (redis://host:6379/0); production refuses memory://
@@ -103,6 +107,8 @@ ENV_MAP = {
     "WIJSCAN_MAX_SURVEY_BYTES": "MAX_SURVEY_BYTES",
     "WIJSCAN_MAX_FORM_BYTES": "MAX_FORM_BYTES",
     "WIJSCAN_MAX_UPLOAD_BYTES": "MAX_UPLOAD_BYTES",
+    "WIJSCAN_STAFF_IDLE_MINUTES": "STAFF_IDLE_MINUTES",
+    "WIJSCAN_STAFF_SESSION_MAX_HOURS": "STAFF_SESSION_MAX_HOURS",
 }
 
 _BOOL_KEYS = {"SESSION_COOKIE_SECURE", "RATELIMIT_ALLOW_MEMORY"}
@@ -113,6 +119,8 @@ _INT_KEYS = {
     "MAX_SURVEY_BYTES",
     "MAX_FORM_BYTES",
     "MAX_UPLOAD_BYTES",
+    "STAFF_IDLE_MINUTES",
+    "STAFF_SESSION_MAX_HOURS",
 }
 
 #: Only used when ENV_NAME is development or testing; never in production.

@@ -12,13 +12,22 @@ import pytest
 from tests.conftest import login
 from wijscan import access
 from wijscan.models import LesbriefPlan, Role, ScanMode, ScanRound, Signal
+from wijscan.services import accounts
 from wijscan.services import scans as scan_service
 
 SECRETS = ("GEHEIMKLAS", "Geheimnaam", "Geheimronde", "geheim@other.test")
 
 #: Routes that change state for good: walked for refusals, not for the allowed role's own objects
 #: (each has its own test).
-STATE_CHANGING = {"auth.logout", "scans.close", "lesbrieven.remove_from_plan"}
+STATE_CHANGING = {
+    "auth.logout",
+    "scans.close",
+    "lesbrieven.remove_from_plan",
+    "account.end_one",
+    "account.end_others",
+    "account.end_all",
+    "setup.reset_two_factor",
+}
 #: Routes whose own-school object in the walk is of the wrong kind, so 404 is the right answer:
 #: staff links exist only for the staff scan, and the walk's scan is a student scan; a class
 #: code's cap exists only for an anonymous scan, and the walk's scan is personal.
@@ -62,7 +71,9 @@ def world(app, make, db):
         "schoolcoordinator": make.staff(own, Role.COORDINATOR, name="Coord Eigen"),
         "beheerder": make.staff(None, None, name="Beheer", is_admin=True),
     }
-    make.staff(other, Role.COORDINATOR, email="geheim@other.test", name="Geheim Coord")
+    other_coordinator = make.staff(
+        other, Role.COORDINATOR, email="geheim@other.test", name="Geheim Coord"
+    )
     own_klas = make.klas(own, "1A", mentors=[users["docent"]])
     other_klas = make.klas(other, "GEHEIMKLAS")
     own_student = make.student(own, own_klas, roepnaam="Eigen")
@@ -106,6 +117,11 @@ def world(app, make, db):
         for klas, scan in ((own_klas, scans[0]), (other_klas, scans[1]))
     ]
     db.session.add_all(signals)
+    # Login sessions of other users: nobody can end someone else's.
+    session_ids = []
+    for user in (users["docent"], other_coordinator):
+        accounts.start_session(user, "Walk browser")
+        session_ids.append(user.login_session_id)
     db.session.commit()
     return World(
         ids={
@@ -119,6 +135,8 @@ def world(app, make, db):
             "lesbrief_id": (lesbrief_id, "geen-lesbrief"),
             "plan_id": (plans[0].id, plans[1].id),
             "signal_id": (signals[0].id, signals[1].id),
+            "session_id": tuple(session_ids),
+            "user_id": (users["docent"].id, other_coordinator.id),
         },
         users=users,
     )

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from tests.conftest import login
+from tests.conftest import Factory, login
 from wijscan.models import STREAMS, AccessCode, Answer, Klas, Role, ScanRound, Student, User
 from wijscan.services import setup as setup_service
 from wijscan.text import hidden_characters
@@ -413,6 +413,34 @@ def test_change_password_form(app, world):
 
     run()
     assert client.get("/start").status_code == 200  # no random input changed the password
+
+
+def test_two_step_login_forms(app, world, db):
+    import pyotp
+
+    from wijscan.services import two_factor
+
+    mentor = world["mentor"]
+    secret = two_factor.begin_setup(mentor)
+    at = 1_800_000_000
+    assert two_factor.confirm_setup(mentor, pyotp.TOTP(secret).at(at), now=at) is not None
+    db.session.commit()
+    waiting = app.test_client()
+    waiting.post("/inloggen", data={"email": mentor.email, "password": Factory.password})
+    setting_up = app.test_client()
+    login(setting_up, world["coordinator"])
+    setting_up.get("/account/tweestaps")
+
+    @FUZZ
+    @given(code=TEXT, password=TEXT)
+    def run(code, password):
+        _ok(waiting.post("/inloggen/code", data={"code": code}))
+        _ok(waiting.post("/inloggen/herstelcode", data={"code": code}))
+        _ok(setting_up.post("/account/tweestaps", data={"code": code}))
+        _ok(setting_up.post("/account/tweestaps/uit", data={"off-password": password}))
+
+    run()
+    assert waiting.get("/start").status_code == 302  # no random code logged the mentor in
 
 
 def test_school_switch_and_class_code_forms(app, world, db):

@@ -7,7 +7,7 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import DateTime, Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy import DateTime, Enum, ForeignKey, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wijscan.models.base import Base, Timestamped, utcnow
@@ -50,6 +50,15 @@ class User(UserMixin, Timestamped, Base):
     active: Mapped[bool] = mapped_column(default=True)
     #: Preferred interface language.
     locale: Mapped[str] = mapped_column(String(5), default="nl")
+    #: Two-step login (TOTP, RFC 6238): the base32 secret shared with the authenticator app.
+    #: Set while setting up (a new one for every view of the set-up page) and kept to verify
+    #: codes; never shown again, never exported. "" when there is none.
+    totp_secret: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    #: When two-step login was switched on (the confirmation code was right); None: off.
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: The last time step (unix time // 30) whose code was accepted: a code of this step or an
+    #: earlier one is refused, so an overheard code cannot be used again.
+    totp_last_step: Mapped[int] = mapped_column(default=0, server_default=text("0"))
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
@@ -57,6 +66,8 @@ class User(UserMixin, Timestamped, Base):
 
     #: The login session this request belongs to (set by the user loader or at login).
     login_session_token = None
+    #: The id of that login session's row ("Mijn sessies" marks it as this device).
+    login_session_id = None
 
     def get_id(self) -> str:
         # The session's token is part of the id: ending that session ends this cookie.
@@ -65,6 +76,21 @@ class User(UserMixin, Timestamped, Base):
     @property
     def is_active(self) -> bool:  # Flask-Login
         return self.active
+
+
+class RecoveryCode(Base):
+    """A one-time recovery code of a user's two-step login (for a lost phone): ten are shown
+    once when two-step login is switched on; only their sha256 is stored; each works once."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    #: sha256 of the code as typed without spaces or dashes, in capitals.
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Membership(Base):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wijscan.models.base import Base, Timestamped
@@ -35,6 +35,9 @@ class School(Timestamped, Base):
     signal_on_critical: Mapped[bool] = mapped_column(default=True)
     #: The school's own care protocol, shown beside individual signals ("": the default one).
     care_protocol: Mapped[str] = mapped_column(Text, default="")
+    #: Two-step login (a code from an app) for every staff member of the school, not only for
+    #: those who switch it on themselves; checked when someone logs in.
+    require_two_factor: Mapped[bool] = mapped_column(default=False, server_default=false())
     active: Mapped[bool] = mapped_column(default=True)
 
     years: Mapped[list[SchoolYear]] = relationship(

@@ -12,12 +12,14 @@ import contextlib
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app, g
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy.orm import joinedload
 from zxcvbn import zxcvbn
 
 from wijscan.extensions import db
@@ -124,29 +126,136 @@ def _token_hash(token: str) -> str:
 
 
 def start_session(user: User, user_agent: str = "") -> str:
-    """A new login session (one device) for ``user``; returns the token for its cookie."""
+    """A new login session (one device) for ``user``; returns the token for its cookie. The
+    user's sessions that have run out are removed on the way."""
     token = secrets.token_urlsafe(32)
-    db.session.add(
-        LoginSession(user_id=user.id, token_hash=_token_hash(token), user_agent=user_agent[:200])
-    )
+    _drop_expired(user.id)
+    row = LoginSession(user_id=user.id, token_hash=_token_hash(token), user_agent=user_agent[:200])
+    db.session.add(row)
     db.session.flush()
     user.login_session_token = token
+    user.login_session_id = row.id
     return token
 
 
+@dataclass(frozen=True)
+class SessionLimits:
+    """How long a staff login session lasts: ``idle`` without a request, ``longest`` in all
+    (config ``STAFF_IDLE_MINUTES`` and ``STAFF_SESSION_MAX_HOURS``)."""
+
+    idle: timedelta
+    longest: timedelta
+
+    @classmethod
+    def from_config(cls) -> SessionLimits:
+        config = current_app.config
+        return cls(
+            idle=timedelta(minutes=int(config["STAFF_IDLE_MINUTES"])),
+            longest=timedelta(hours=int(config["STAFF_SESSION_MAX_HOURS"])),
+        )
+
+    def expired(self, created_at: datetime, last_seen_at: datetime, now: datetime) -> bool:
+        return now - _aware(last_seen_at) > self.idle or now - _aware(created_at) > self.longest
+
+
+#: A session's last-seen time is written at most this often (not on every request).
+LAST_SEEN_STEP = timedelta(minutes=1)
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; every stored time is UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+#: The user of a login session with their memberships (every request needs their roles), in one
+#: statement built once.
+_SESSION_USER = (
+    select(User, LoginSession.id, LoginSession.created_at, LoginSession.last_seen_at)
+    .join(LoginSession, LoginSession.user_id == User.id)
+    .options(joinedload(User.memberships))
+    .where(User.id == bindparam("user_id"), LoginSession.token_hash == bindparam("token_hash"))
+)
+
+
 def session_user(user_id: int, token: str) -> User | None:
-    """The active user of this login session, or None when it has ended."""
+    """The active user of this login session, or None when it has ended or run out (too long
+    without a request, or older than the longest a session may last). A session that ran out
+    is removed; the last-seen time is brought up to date at most once a minute."""
     if not token:
         return None
-    user = db.session.scalar(
-        select(User)
-        .join(LoginSession, LoginSession.user_id == User.id)
-        .where(User.id == user_id, LoginSession.token_hash == _token_hash(token))
+    row = (
+        db.session.execute(_SESSION_USER, {"user_id": user_id, "token_hash": _token_hash(token)})
+        .unique()
+        .first()
     )
-    if user is None or not user.active:
+    if row is None:
         return None
+    user, session_id, created_at, last_seen_at = row
+    now = utcnow()
+    # The user is loaded before the view changes anything; should a view load it later, with
+    # changes of its own pending, nothing is written here (the next request writes it).
+    clean = not (db.session.new or db.session.dirty or db.session.deleted)
+    if SessionLimits.from_config().expired(created_at, last_seen_at, now):
+        if clean:
+            db.session.execute(delete(LoginSession).where(LoginSession.id == session_id))
+            db.session.commit()
+        g.login_session_ran_out = True
+        return None
+    if not user.active:
+        return None
+    if clean and now - _aware(last_seen_at) >= LAST_SEEN_STEP:
+        db.session.execute(
+            update(LoginSession).where(LoginSession.id == session_id).values(last_seen_at=now)
+        )
+        db.session.commit()
     user.login_session_token = token
+    user.login_session_id = session_id
     return user
+
+
+def active_sessions(user: User) -> list[LoginSession]:
+    """The user's login sessions that have not run out, the most recently used first."""
+    limits = SessionLimits.from_config()
+    now = utcnow()
+    rows = db.session.scalars(
+        select(LoginSession)
+        .where(LoginSession.user_id == user.id)
+        .order_by(LoginSession.last_seen_at.desc(), LoginSession.id.desc())
+    )
+    return [s for s in rows if not limits.expired(s.created_at, s.last_seen_at, now)]
+
+
+def end_session_by_id(user: User, session_id: int) -> bool:
+    """End one of the user's own sessions ("Mijn sessies"); False when it is not theirs or
+    has ended already."""
+    result = db.session.execute(
+        delete(LoginSession).where(LoginSession.user_id == user.id, LoginSession.id == session_id)
+    )
+    db.session.flush()
+    return bool(result.rowcount)
+
+
+def end_other_sessions(user: User) -> int:
+    """End every session of the user but this one; returns how many ended."""
+    result = db.session.execute(
+        delete(LoginSession).where(
+            LoginSession.user_id == user.id, LoginSession.id != (user.login_session_id or 0)
+        )
+    )
+    db.session.flush()
+    return int(result.rowcount or 0)
+
+
+def _drop_expired(user_id: int) -> None:
+    limits = SessionLimits.from_config()
+    now = utcnow()
+    stale = [
+        s.id
+        for s in db.session.scalars(select(LoginSession).where(LoginSession.user_id == user_id))
+        if limits.expired(s.created_at, s.last_seen_at, now)
+    ]
+    if stale:
+        db.session.execute(delete(LoginSession).where(LoginSession.id.in_(stale)))
 
 
 def end_session(user: User, token: str | None) -> None:

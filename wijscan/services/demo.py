@@ -435,4 +435,8 @@ def logins_text() -> str:
     }
     for email, _name, role in DEMO_ACCOUNTS:
         lines.append(f"  {labels[role]:<18} {email}")
+    lines.append(
+        "  The beheerder must use two-step login: at its first login it is asked to set it up "
+        "with an authenticator app."
+    )
     return "\n".join(lines)

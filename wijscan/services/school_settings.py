@@ -1,4 +1,5 @@
-"""A school's own settings: how long data is kept, the signal rule and the care protocol.
+"""A school's own settings: how long data is kept, the signal rule, the care protocol and whether
+all staff must use two-step login.
 
 Every change is written to the audit log with the old and the new value.
 """
@@ -28,6 +29,8 @@ class Settings:
     signal_level: int
     signal_on_critical: bool
     care_protocol: str
+    #: Two-step login for all staff of the school (checked when someone logs in).
+    require_two_factor: bool = False
 
     @classmethod
     def of(cls, school: School) -> Settings:
@@ -37,6 +40,7 @@ class Settings:
             signal_level=school.signal_level,
             signal_on_critical=school.signal_on_critical,
             care_protocol=school.care_protocol or "",
+            require_two_factor=school.require_two_factor,
         )
 
 

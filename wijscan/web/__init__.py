@@ -11,6 +11,7 @@ ERROR_STATUSES = (400, 403, 404, 405, 413, 429, 500)
 
 def register_blueprints(app: Flask) -> None:
     from wijscan.web.admin.views import bp as admin_bp
+    from wijscan.web.auth.sessions import bp as account_bp
     from wijscan.web.auth.views import bp as auth_bp
     from wijscan.web.lesbrieven.views import bp as lesbrieven_bp
     from wijscan.web.main.views import bp as main_bp
@@ -26,6 +27,7 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (
         main_bp,
         auth_bp,
+        account_bp,
         setup_bp,
         scans_bp,
         survey_bp,

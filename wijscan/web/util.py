@@ -2,15 +2,30 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from flask import current_app, url_for
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 
 from wijscan import mail
 from wijscan.extensions import db
 from wijscan.models import InviteKind, School
 from wijscan.services.accounts import Link
+
+#: Times are stored in UTC and shown as Dutch schools read a clock.
+SCHOOL_TIME = ZoneInfo("Europe/Amsterdam")
+
+
+def local_time(value: datetime | None) -> str:
+    """A stored time (UTC; SQLite gives it back without a zone) on the school's clock."""
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return format_datetime(value.astimezone(SCHOOL_TIME), "d MMM yyyy HH:mm", rebase=False)
 
 
 def safe_next(target: str | None) -> str | None:

@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField
+from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from wijscan.services.accounts import MIN_PASSWORD_LENGTH
@@ -70,4 +70,50 @@ class ForgotPasswordForm(FlaskForm):
             DeliverableEmail(),
             Length(max=254),
         ],
+    )
+
+
+# --- two-step login -----------------------------------------------------------------------------
+
+
+class TotpCodeForm(FlaskForm):
+    """The 6-digit code of the authenticator app (the second step, or confirming the set-up)."""
+
+    code = StringField(
+        _l("Code uit de app (6 cijfers)"),
+        validators=[DataRequired(_l("Vul de code van 6 cijfers uit je app in.")), Length(max=20)],
+        render_kw={
+            "autocomplete": "one-time-code",
+            "inputmode": "numeric",
+            "maxlength": "20",
+            "spellcheck": "false",
+            "autocorrect": "off",
+        },
+    )
+
+
+class RecoveryCodeForm(FlaskForm):
+    """One of the recovery codes shown when two-step login was switched on."""
+
+    code = StringField(
+        _l("Herstelcode"),
+        validators=[DataRequired(_l("Vul een van je herstelcodes in.")), Length(max=40)],
+        render_kw={
+            "autocomplete": "off",
+            "autocapitalize": "characters",
+            "maxlength": "40",
+            "spellcheck": "false",
+            "autocorrect": "off",
+        },
+    )
+
+
+class PasswordCheckForm(FlaskForm):
+    """The password again before a change to two-step login (a session left open on a shared
+    computer must not be enough)."""
+
+    password = PasswordField(
+        _l("Je wachtwoord"),
+        validators=[DataRequired(_l("Vul je wachtwoord in."))],
+        render_kw={"autocomplete": "current-password"},
     )

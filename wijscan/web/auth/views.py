@@ -22,6 +22,7 @@ from wijscan import access, ratelimit
 from wijscan.extensions import db
 from wijscan.models import InviteKind, School, User
 from wijscan.services import accounts
+from wijscan.services import two_factor as two_factor_service
 from wijscan.web.auth.forms import (
     ChangePasswordForm,
     ForgotPasswordForm,
@@ -54,6 +55,9 @@ def login():
         user = accounts.authenticate(form.email.data, form.password.data)
         if user is None:
             form.password.errors.append(_("E-mailadres of wachtwoord klopt niet."))
+        elif two_factor_service.asks_second_step(user):
+            # No login session before the second step (or its set-up).
+            return two_factor_views.begin_second_step(user, safe_next(request.args.get("next")))
         else:
             _log_in(user)
             return redirect(safe_next(request.args.get("next")) or url_for("main.start"))
@@ -175,3 +179,7 @@ def change_password():
                 )
                 return redirect(url_for("main.start"))
     return render_template("auth/change_password.html", form=form)
+
+
+# The two-step login pages join this blueprint (they use _log_in above).
+from wijscan.web.auth import two_factor as two_factor_views  # noqa: E402

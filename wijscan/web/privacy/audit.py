@@ -3,20 +3,14 @@ or data, and who changed what, newest first."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
-
 from flask import render_template, request
-from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 
 from wijscan import access
 from wijscan.models import AuditEntry, Role
 from wijscan.services import audit_log as service
 from wijscan.web.privacy import bp
-
-#: The times in the log are stored in UTC and shown as Dutch schools read a clock.
-SCHOOL_TIME = ZoneInfo("Europe/Amsterdam")
+from wijscan.web.util import local_time
 
 #: What each action is called on the page; an action not named here shows its code.
 ACTION_LABELS = {
@@ -40,6 +34,7 @@ ACTION_LABELS = {
     "invite_staff": _l("Medewerker uitgenodigd"),
     "create_school": _l("School aangemaakt"),
     "update_school_settings": _l("Instellingen van de school gewijzigd"),
+    "reset_two_factor": _l("Tweestapsverificatie van een medewerker hersteld"),
 }
 #: The download of a student's data is the same action as reading it on the page.
 DOWNLOAD_LABEL = _l("Alle gegevens van een leerling gedownload (JSON)")
@@ -50,15 +45,6 @@ def action_label(entry: AuditEntry) -> str:
         return str(DOWNLOAD_LABEL)
     label = ACTION_LABELS.get(entry.action)
     return str(label) if label is not None else entry.action
-
-
-def local_time(value: datetime | None) -> str:
-    """A stored time (UTC; SQLite gives it back without a zone) on the school's clock."""
-    if value is None:
-        return ""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return format_datetime(value.astimezone(SCHOOL_TIME), "d MMM yyyy HH:mm", rebase=False)
 
 
 @bp.route("/audit")

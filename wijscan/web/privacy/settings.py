@@ -1,5 +1,6 @@
 """The school's settings page for the schoolcoördinator: how long individual data and the audit
-log are kept, the signal rule, and the school's own care protocol. Every change is audited."""
+log are kept, the signal rule, the school's own care protocol and two-step login for all staff.
+Every change is audited."""
 
 from __future__ import annotations
 
@@ -141,6 +142,14 @@ class SettingsForm(FlaskForm):
             "standaardprotocol van WIJscan te gebruiken (opmaak met Markdown mag)."
         ),
     )
+    require_two_factor = BooleanField(
+        _l("Tweestapsverificatie verplicht voor alle medewerkers"),
+        description=_l(
+            "Staat dit aan, dan logt elke medewerker van de school in met wachtwoord en een code "
+            "uit een app op de telefoon. Wie het nog niet heeft, stelt het in bij de volgende "
+            "keer inloggen."
+        ),
+    )
 
     def validate_signal_level(self, field) -> None:
         if field.data not in service.SIGNAL_LEVELS:
@@ -192,6 +201,7 @@ def school_settings():
                 signal_level=form.signal_level.data,
                 signal_on_critical=bool(form.signal_on_critical.data),
                 care_protocol=form.care_protocol.data or "",
+                require_two_factor=bool(form.require_two_factor.data),
             ),
             current_user.id,
         )

@@ -21,7 +21,8 @@ from wijscan.models import Role, SignalStatus
 from wijscan.services import student_data as service
 from wijscan.services.content import get_content
 from wijscan.web.privacy import bp
-from wijscan.web.privacy.audit import action_label, local_time
+from wijscan.web.privacy.audit import action_label
+from wijscan.web.util import local_time
 
 
 def count_text(kind: str, n: int) -> str:

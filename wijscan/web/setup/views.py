@@ -16,6 +16,7 @@ from wijscan.services import reports as report_service
 from wijscan.services import scans as scan_service
 from wijscan.services import setup as setup_service
 from wijscan.services import student_import
+from wijscan.services import two_factor as two_factor_service
 from wijscan.web.setup.forms import (
     ROLE_LABELS,
     ImportForm,
@@ -292,3 +293,23 @@ def staff():
         pending=setup_service.pending_invitations(school.id),
         role_labels=ROLE_LABELS,
     )
+
+
+@bp.route("/medewerkers/<int:user_id>/tweestaps-herstellen", methods=["POST"])
+@access.allow(COORDINATOR)
+def reset_two_factor(user_id: int):
+    """A staff member lost their phone: their two-step login is reset (audited) and they are
+    logged out everywhere; where it is required they set it up again at the next login."""
+    school_id = access.require_school()
+    user = access.get_staff_for_reset(user_id)
+    two_factor_service.reset(user, by=current_user, school_id=school_id)
+    db.session.commit()
+    flash(
+        _(
+            "De tweestapsverificatie van %(name)s is hersteld; %(name)s is op alle apparaten "
+            "uitgelogd.",
+            name=user.name,
+        ),
+        "success",
+    )
+    return redirect(url_for("setup.staff"))
