@@ -441,3 +441,122 @@ def test_a_theme_warns_of_low_reliability_and_of_few_answers(app, db, make, repo
     page = _page(app, w["mentor"], f"/rapport/{scan.id}").get_data(as_text=True)
     assert "hangen in deze klas weinig samen" in page  # random answers: alpha near 0
     assert "minder dan de helft van de klas" in page  # 5 of 12
+
+
+# --- the whole page kept per login session ---------------------------------------------------
+
+
+def _signal_for(db, scan, student):
+    from sqlalchemy import select
+
+    from wijscan.models import Signal
+
+    respondent = db.session.scalar(
+        select(RespondentLink.respondent_id).where(
+            RespondentLink.scan_id == scan.id, RespondentLink.student_id == student.id
+        )
+    )
+    db.session.add(
+        Signal(
+            school_id=scan.school_id,
+            scan_id=scan.id,
+            klas_id=scan.klas_id,
+            respondent_id=respondent,
+            level=1,
+            detail={"themes": {}, "items": [], "rule": {"level": 2, "critical": True}},
+        )
+    )
+    db.session.commit()
+
+
+def _renders(app, client, path) -> tuple[str, int]:
+    from flask import template_rendered
+
+    rendered = []
+
+    def record(sender, template, context, **extra):
+        rendered.append(template.name)
+
+    template_rendered.connect(record, app)
+    try:
+        response = client.get(path)
+    finally:
+        template_rendered.disconnect(record, app)
+    assert response.status_code == 200
+    return response.get_data(as_text=True), len(rendered)
+
+
+def test_a_report_read_again_renders_nothing_and_follows_every_change(app, db, report_world):
+    """The second view of a report renders no template; a renamed student with a signal, a
+    renamed round and a planned lesbrief each show at once."""
+    from wijscan.models import LesbriefPlan
+
+    w = report_world
+    content = w["content"]
+    scan_round = _round(db, w["school"], "Meetmoment 1", 30)
+    scan = closed_scan(
+        db, content, w["klas"], scan_round, _answers(content, 8, seed=4), students=w["students"]
+    )
+    student = w["students"][0]
+    _signal_for(db, scan, student)
+    client = app.test_client()
+    login(client, w["mentor"])
+    path = f"/rapport/{scan.id}"
+    first, first_renders = _renders(app, client, path)
+    again, again_renders = _renders(app, client, path)
+    assert first_renders > 0
+    assert again_renders == 0
+    assert again == first
+    assert student.full_name in again
+
+    student.roepnaam = "Hernoemd"
+    db.session.commit()
+    renamed, renders = _renders(app, client, path)
+    assert renders > 0
+    assert student.full_name in renamed
+    assert "Leerling0 " not in renamed
+
+    scan_round.name = "Herfstmeting"
+    db.session.commit()
+    assert "Herfstmeting" in _renders(app, client, path)[0]
+
+    lesbrief = content.lesbrieven[0]
+    db.session.add(
+        LesbriefPlan(
+            school_id=w["school"].id,
+            klas_id=w["klas"].id,
+            lesbrief_id=lesbrief.id,
+            taught_on=date.today() - timedelta(days=60),
+        )
+    )
+    db.session.commit()
+    planned, renders = _renders(app, client, path)
+    assert renders > 0
+    assert planned != renamed
+
+
+def test_a_kept_report_page_is_never_another_readers(app, db, report_world):
+    """The mentor's page (with names) is kept; the coordinator, who mentors nothing, gets their
+    own page without names, and the mentor's other session its own page too."""
+    w = report_world
+    content = w["content"]
+    scan_round = _round(db, w["school"], "Meetmoment 1", 30)
+    scan = closed_scan(
+        db, content, w["klas"], scan_round, _answers(content, 8, seed=5), students=w["students"]
+    )
+    student = w["students"][1]
+    _signal_for(db, scan, student)
+    path = f"/rapport/{scan.id}"
+    mentor = app.test_client()
+    login(mentor, w["mentor"])
+    assert student.full_name in mentor.get(path).get_data(as_text=True)
+    assert student.full_name in mentor.get(path).get_data(as_text=True)
+    coordinator = app.test_client()
+    login(coordinator, w["coordinator"])
+    page = coordinator.get(path).get_data(as_text=True)
+    assert student.full_name not in page
+    assert "Leerlingen met een signaal" not in page
+    other_device = app.test_client()
+    login(other_device, w["mentor"])
+    _page_text, renders = _renders(app, other_device, path)
+    assert renders > 0  # a session of its own: its own page (its own CSRF token)

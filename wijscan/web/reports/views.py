@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, current_app, render_template, request, session
 from flask_babel import format_decimal, get_locale
 from flask_login import current_user
 from flask_weasyprint import CSS, HTML, render_pdf
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from wijscan import access
@@ -93,12 +94,12 @@ def _report_body(scan, klas, content, lang: str, *, pdf: bool = False):
 
 
 #: Bodies with the class's plan filled in: (body key, plan signature) -> HTML. The plan is read
-#: for every request (one query); only when it changed are its parts rendered again.
+#: for every request (one query, :func:`lesbrieven.plan_rows`); only when it changed are its
+#: parts rendered again.
 _FILLED: OrderedDict[tuple, Markup] = OrderedDict()
 
 
-def _with_plan(body_key: tuple, body: Markup, klas, facts: ReportFacts, content) -> Markup:
-    rows = lesbrieven_service.plan_rows(klas.id)
+def _with_plan(body_key: tuple, body: Markup, klas, facts: ReportFacts, content, rows) -> Markup:
     key = (body_key, lesbrieven_service.plan_signature(rows))
     filled = _FILLED.get(key)
     if filled is None:
@@ -150,13 +151,64 @@ def _report_page(scan_id: int, template: str, *, pdf: bool = False) -> str:
     content = get_content()
     names = access.may_see_names(klas) and scan.mode == ScanMode.PERSONAL
     lang = str(get_locale())
+    body_key = _body_key(scan, klas, lang, pdf)
+    plan = lesbrieven_service.plan_rows(klas.id)
+    signals = report_service.signals_of(scan, content) if names else None
+    page_key = None if pdf else _page_key(body_key, plan, signals, scan)
+    if page_key is not None and (page := _PAGES.get(page_key)) is not None:
+        _PAGES.move_to_end(page_key)
+        return page
     body, facts = _report_body(scan, klas, content, lang, pdf=pdf)
-    return render_template(
+    page = render_template(
         template,
         klas=klas,
         scan_round=scan.round,
-        body=_with_plan(_body_key(scan, klas, lang, pdf), body, klas, facts, content),
-        signals=report_service.signals_of(scan, content) if names else None,
+        body=_with_plan(body_key, body, klas, facts, content, plan),
+        signals=signals,
+    )
+    if page_key is not None:
+        _PAGES[page_key] = page
+        while len(_PAGES) > BODIES_KEPT:
+            _PAGES.popitem(last=False)
+    return page
+
+
+#: Whole report pages of a login session: a mentor who opens the report again (back from a
+#: lesbrief, after printing) gets the page without any template work. The key holds everything
+#: the page shows that can change while the scan stays closed — the plan, the signals with the
+#: students' names, the round's name, the reader's name, roles and school, the language, the
+#: address (the language switch links back to it) and the session's CSRF token — so a changed
+#: row is a new key, never a stale page; nothing is cached while a message waits to be shown.
+_PAGES: OrderedDict[tuple, str] = OrderedDict()
+
+
+def _page_key(body_key: tuple, plan, signals, scan) -> tuple | None:
+    if "_flashes" in session or current_app.config.get("WTF_CSRF_TIME_LIMIT") is not None:
+        return None
+    school = access.current_school()
+    generate_csrf()  # the page's forms carry the session's token: make it before keying on it
+    return (
+        body_key,
+        lesbrieven_service.plan_signature(plan),
+        None if signals is None else tuple(_signal_signature(s) for s in signals),
+        scan.round.name,
+        current_user.login_session_id,
+        current_user.name,
+        access.current_roles(),
+        (school.id, school.name) if school else None,
+        tuple((s.id, s.name) for s in access.my_schools()),
+        request.full_path,
+        session.get("csrf_token"),
+    )
+
+
+def _signal_signature(row: report_service.SignalRow) -> tuple:
+    student = row.student
+    return (
+        (student.id, student.full_name) if student is not None else None,
+        row.level,
+        tuple(theme["nl"] for theme in row.themes),
+        tuple(item["nl"] for item in row.items),
     )
 
 
