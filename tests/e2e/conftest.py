@@ -14,11 +14,26 @@ from tests.conftest import need
 CHROMIUM = os.environ.get("WIJSCAN_CHROMIUM", "/usr/bin/chromium")
 
 
+def _chromium() -> str | None:
+    """The Chromium to drive: WIJSCAN_CHROMIUM (default /usr/bin/chromium), else one on PATH."""
+    return CHROMIUM if os.path.exists(CHROMIUM) else shutil.which("chromium")
+
+
+def _need_chromium_here() -> None:
+    need(
+        _chromium() is not None,
+        f"Chromium is not installed at {CHROMIUM} (Debian package chromium)",
+    )
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
+    # Before the session's browser is launched: a missing Chromium then says so (a skip, or a
+    # failure with CI=true) instead of failing inside Playwright's launch.
+    _need_chromium_here()
     return {
         **browser_type_launch_args,
-        "executable_path": CHROMIUM,
+        "executable_path": _chromium(),
         "args": [
             "--no-sandbox",
             "--disable-gpu",
@@ -33,10 +48,7 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture(autouse=True)
 def _need_chromium():
-    need(
-        os.path.exists(CHROMIUM) or shutil.which("chromium") is not None,
-        f"Chromium is not installed at {CHROMIUM} (Debian package chromium)",
-    )
+    _need_chromium_here()
 
 
 @pytest.fixture
