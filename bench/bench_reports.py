@@ -1,6 +1,8 @@
 """Benchmark of the reports, in one run, in-process through the test client (no network):
 
 - ``bare``: a bare Flask page that returns a body of the class report's size (the baseline);
+- ``logged-in floor``: a page of this app that only does what every staff page does (the login
+  session and role check) and returns the same bytes;
 - ``class report cold``: a class of 30 students with 3 closed rounds, the charts cache emptied
   before every request (every chart drawn);
 - ``class report cached``: the same page read again (charts from the cache);
@@ -37,7 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from wijscan import charts, create_app  # noqa: E402
+from wijscan import access, charts, create_app  # noqa: E402
 
 PASSWORD = "zeilboot tulpenveld regenjas"  # noqa: S105 - a bench account on a throw-away database
 
@@ -219,6 +221,15 @@ def main() -> None:
         }
     )
     app.instance_path = str(folder)
+    floor_body = {"body": b""}
+
+    @app.get("/bench-floor")
+    @access.allow(*access.ALL_ROLES)
+    def floor():
+        # This app's own floor: the session and role check every staff page makes (the user
+        # loader's one statement and the guard), then the report's bytes as they are.
+        return floor_body["body"]
+
     from flask_migrate import upgrade
 
     with app.app_context():
@@ -237,11 +248,14 @@ def main() -> None:
         bare.get("/")
         bare_times.append((time.perf_counter() - start) * 1000)
     baseline = statistics.median(bare_times)
+    floor_body["body"] = body
+    floor_times, _ = timed(client, "/bench-floor", args.repeat, cold=False)
     cold, size = timed(client, report, args.repeat, cold=True)
     cached, _ = timed(client, report, args.repeat, cold=False)
     pdf, _ = timed(client, report + ".pdf", max(args.repeat // 5, 3), cold=False)
     print(f"class report: {size:,} bytes")
     print(line("bare page", bare_times))
+    print(line("logged-in floor", floor_times, baseline))
     print(line("class report cold", cold, baseline))
     print(line("class report cached", cached, baseline))
     print(line("pdf", pdf, baseline))
