@@ -103,6 +103,25 @@ def create_admin(email: str, name: str, password: str) -> None:
     click.echo(f"Beheerder {user.email} is ready.")
 
 
+@main.command("reset-two-factor")
+@click.option("--email", required=True, help="The account whose second step is reset.")
+@with_appcontext
+def reset_two_factor(email: str) -> None:
+    """Switch off an account's two-step login and end its sessions, for whoever runs the server
+    (a beheerder who lost both phone and recovery codes; a coordinator resets their own staff on
+    the staff page). The account sets it up again at its next login where it is required."""
+    from wijscan.extensions import db
+    from wijscan.services import accounts, two_factor
+
+    user = accounts.find_user(email)
+    if user is None:
+        raise click.BadParameter(f"no account with the address {email!r}", param_hint="--email")
+    two_factor.switch_off(user)
+    accounts.end_sessions(user)
+    db.session.commit()
+    click.echo(f"Two-step login of {user.email} is off and its sessions have ended.")
+
+
 @main.command("close-due")
 @with_appcontext
 def close_due() -> None:

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import event, func, select
 
 from tests.conftest import Factory, login, make_test_app
+from wijscan.cli import main
 from wijscan.models import AuditEntry, LoginSession, Role, School, User
 from wijscan.models.account import RecoveryCode
 from wijscan.services import two_factor
@@ -496,3 +497,26 @@ def test_demo_logins_say_the_beheerder_sets_up_two_step_login():
     lines = [line for line in logins_text().splitlines() if "two-step" in line]
     assert len(lines) == 1
     assert "beheerder" in lines[0]
+
+
+def test_the_server_operator_resets_an_account_from_the_command_line(app, db, runner, make):
+    """A beheerder with neither phone nor recovery codes: `wijscan reset-two-factor` switches it
+    off and ends the sessions; at the next login the set-up is asked for again."""
+    admin = make.staff(None, None, is_admin=True)
+    _enable(db, admin)
+    client = app.test_client()
+    login(client, admin)
+    assert _sessions(db, admin) == 1
+    result = runner.invoke(main, args=["reset-two-factor", "--email", admin.email.upper()])
+    assert result.exit_code == 0, result.output
+    assert "is off" in result.output
+    refreshed = _user(db, admin.id)
+    assert refreshed.totp_enabled_at is None
+    assert refreshed.totp_secret == ""
+    assert _sessions(db, admin) == 0
+    assert not _logged_in(client)
+    again = _password(app.test_client(), admin)
+    assert "/inloggen/tweestaps-instellen" in again.headers["Location"]
+    unknown = runner.invoke(main, args=["reset-two-factor", "--email", "niemand@school.test"])
+    assert unknown.exit_code != 0
+    assert "no account with the address" in unknown.output
