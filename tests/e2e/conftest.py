@@ -5,8 +5,11 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from tests.conftest import need
@@ -59,3 +62,50 @@ def live_server(app):
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=5)
+
+
+@dataclass
+class StudentScan:
+    """A class of one student (Aya) with an open personal scan, and that student's code."""
+
+    mentor: object
+    klas: object
+    scan: object
+    code: str
+
+
+@pytest.fixture
+def student_scan(app, make, db):
+    """Builds a :class:`StudentScan`; the class's name, leerjaar and stream can be chosen."""
+    from wijscan.models import AccessCode, Role, ScanMode, ScanRound
+    from wijscan.services import scans as scan_service
+
+    def build(name: str = "1A", leerjaar: int = 1, stream: str = "vmbo-b") -> StudentScan:
+        school = make.school()
+        mentor = make.staff(school, Role.DOCENT)
+        klas = make.klas(school, name, leerjaar=leerjaar, stream=stream, mentors=[mentor])
+        make.student(school, klas, roepnaam="Aya")
+        scan_round = ScanRound(
+            school_id=school.id,
+            school_year_id=school.years[0].id,
+            name="Meetmoment",
+            opens_on=date.today() - timedelta(days=1),
+            closes_on=date.today() + timedelta(days=7),
+        )
+        db.session.add(scan_round)
+        db.session.flush()
+        content = app.extensions["wijscan_content"]
+        scan = scan_service.open_student_scan(klas, scan_round, ScanMode.PERSONAL, mentor, content)
+        db.session.commit()
+        code = db.session.scalars(
+            select(AccessCode.code).where(AccessCode.scan_id == scan.id)
+        ).one()
+        return StudentScan(mentor=mentor, klas=klas, scan=scan, code=code)
+
+    return build
+
+
+@pytest.fixture
+def code(student_scan) -> str:
+    """The code of the one student of a 1 vmbo-b class with an open personal scan."""
+    return student_scan().code

@@ -8,14 +8,11 @@ server refused is named at the top and at its question (aria-invalid, aria-descr
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-
 import pytest
 from sqlalchemy import select
 
 from tests.e2e.test_read_aloud import DUTCH, _stub
-from wijscan.models import AccessCode, Answer, Response, ResponseStatus, Role, ScanMode, ScanRound
-from wijscan.services import scans as scan_service
+from wijscan.models import Answer, Response, ResponseStatus
 from wijscan.services import survey as survey_service
 
 pytestmark = pytest.mark.e2e
@@ -38,26 +35,12 @@ FOCUSED = """() => {
 
 
 @pytest.fixture
-def world(app, make, db):
-    school = make.school()
-    mentor = make.staff(school, Role.DOCENT)
-    klas = make.klas(school, "1A", leerjaar=1, stream="vmbo-b", mentors=[mentor])
-    make.student(school, klas, roepnaam="Aya")
-    scan_round = ScanRound(
-        school_id=school.id,
-        school_year_id=school.years[0].id,
-        name="Meetmoment",
-        opens_on=date.today() - timedelta(days=1),
-        closes_on=date.today() + timedelta(days=7),
-    )
-    db.session.add(scan_round)
-    db.session.flush()
+def world(app, student_scan):
+    opened = student_scan()
     content = app.extensions["wijscan_content"]
-    scan = scan_service.open_student_scan(klas, scan_round, ScanMode.PERSONAL, mentor, content)
-    db.session.commit()
     return {
-        "code": db.session.scalars(select(AccessCode.code)).one(),
-        "pages": survey_service.pages_for(scan.instruments, content),
+        "code": opened.code,
+        "pages": survey_service.pages_for(opened.scan.instruments, content),
     }
 
 

@@ -8,14 +8,9 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
-
-from wijscan.models import AccessCode, Role, ScanMode, ScanRound
-from wijscan.services import scans as scan_service
 
 pytestmark = pytest.mark.e2e
 
@@ -75,27 +70,6 @@ STUB = """
 
 def _stub(voices, late=False) -> str:
     return f"({STUB})({json.dumps([voices, late])});"
-
-
-@pytest.fixture
-def code(app, make, db):
-    school = make.school()
-    mentor = make.staff(school, Role.DOCENT)
-    klas = make.klas(school, "1A", leerjaar=1, stream="vmbo-b", mentors=[mentor])
-    make.student(school, klas, roepnaam="Aya")
-    scan_round = ScanRound(
-        school_id=school.id,
-        school_year_id=school.years[0].id,
-        name="Meetmoment",
-        opens_on=date.today() - timedelta(days=1),
-        closes_on=date.today() + timedelta(days=7),
-    )
-    db.session.add(scan_round)
-    db.session.flush()
-    content = app.extensions["wijscan_content"]
-    scan_service.open_student_scan(klas, scan_round, ScanMode.PERSONAL, mentor, content)
-    db.session.commit()
-    return db.session.scalars(select(AccessCode.code)).one()
 
 
 def _context(browser, voices=DUTCH, late=False, screen="laptop", **kwargs):

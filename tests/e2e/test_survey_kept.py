@@ -5,15 +5,13 @@ and the next tap saves it."""
 from __future__ import annotations
 
 import threading
-from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
 from tests.conftest import make_test_app
-from wijscan.models import AccessCode, Answer, Role, ScanMode, ScanRound
-from wijscan.services import scans as scan_service
+from wijscan.models import Answer
 
 pytestmark = pytest.mark.e2e
 
@@ -32,24 +30,8 @@ def csrf_server(database_url, tmp_path_factory):
 
 
 @pytest.fixture
-def code(app, make, db):
-    school = make.school()
-    mentor = make.staff(school, Role.DOCENT)
-    klas = make.klas(school, "2B", mentors=[mentor])
-    make.student(school, klas, roepnaam="Aya")
-    scan_round = ScanRound(
-        school_id=school.id,
-        school_year_id=school.years[0].id,
-        name="Meetmoment",
-        opens_on=date.today() - timedelta(days=1),
-        closes_on=date.today() + timedelta(days=7),
-    )
-    db.session.add(scan_round)
-    db.session.flush()
-    content = app.extensions["wijscan_content"]
-    scan_service.open_student_scan(klas, scan_round, ScanMode.PERSONAL, mentor, content)
-    db.session.commit()
-    return db.session.scalars(select(AccessCode.code)).one()
+def code(student_scan) -> str:
+    return student_scan("2B", leerjaar=2, stream="havo").code
 
 
 def _kept(page) -> str | None:

@@ -5,13 +5,12 @@ does not lead to the staff login. Screenshots go to test-results/ (look at them)
 
 from __future__ import annotations
 
-from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from wijscan.models import AccessCode, Role, Scan, ScanMode, ScanRound
+from wijscan.models import Scan
 from wijscan.services import scans as scan_service
 
 pytestmark = pytest.mark.e2e
@@ -21,27 +20,6 @@ SCREENS = {
     "laptop": {"viewport": {"width": 1366, "height": 768}},
 }
 RESULTS = Path("test-results")
-
-
-@pytest.fixture
-def code(app, make, db):
-    school = make.school()
-    mentor = make.staff(school, Role.DOCENT)
-    klas = make.klas(school, "1A", leerjaar=1, stream="vmbo-b", mentors=[mentor])
-    make.student(school, klas, roepnaam="Aya")
-    scan_round = ScanRound(
-        school_id=school.id,
-        school_year_id=school.years[0].id,
-        name="Meetmoment",
-        opens_on=date.today() - timedelta(days=1),
-        closes_on=date.today() + timedelta(days=7),
-    )
-    db.session.add(scan_round)
-    db.session.flush()
-    content = app.extensions["wijscan_content"]
-    scan_service.open_student_scan(klas, scan_round, ScanMode.PERSONAL, mentor, content)
-    db.session.commit()
-    return db.session.scalars(select(AccessCode.code)).one()
 
 
 def _circles_in_line(page, side: str) -> list[str]:
