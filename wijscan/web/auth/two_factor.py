@@ -116,17 +116,27 @@ def _codes_page(codes: list[str], next_url: str):
 # --- the second step ----------------------------------------------------------------------------
 
 
+def _pending_with_two_step():
+    """(the user of the pending login, None) when they have two-step login on; else (None, the
+    response to send: the start page when logged in already, the login page when nothing is
+    pending or it ran out, the set-up when they still have to set it up)."""
+    if current_user.is_authenticated:
+        return None, redirect(url_for("main.start"))
+    user = _pending_user(CODE_SECONDS)
+    if user is None:
+        return None, _start_again()
+    if not service.is_enabled(user):
+        return None, redirect(url_for("auth.setup_at_login"))
+    return user, None
+
+
 @bp.route("/inloggen/code", methods=["GET", "POST"])
 @access.public
 @ratelimit.limit("LOGIN_RATE_LIMIT", "login")
 def second_step():
-    if current_user.is_authenticated:
-        return redirect(url_for("main.start"))
-    user = _pending_user(CODE_SECONDS)
+    user, elsewhere = _pending_with_two_step()
     if user is None:
-        return _start_again()
-    if not service.is_enabled(user):
-        return redirect(url_for("auth.setup_at_login"))
+        return elsewhere
     form = TotpCodeForm()
     if form.validate_on_submit():
         if service.verify_code(user, form.code.data):
@@ -142,13 +152,9 @@ def second_step():
 @access.public
 @ratelimit.limit("LOGIN_RATE_LIMIT", "login")
 def recovery_login():
-    if current_user.is_authenticated:
-        return redirect(url_for("main.start"))
-    user = _pending_user(CODE_SECONDS)
+    user, elsewhere = _pending_with_two_step()
     if user is None:
-        return _start_again()
-    if not service.is_enabled(user):
-        return redirect(url_for("auth.setup_at_login"))
+        return elsewhere
     form = RecoveryCodeForm()
     if form.validate_on_submit():
         if service.use_recovery_code(user, form.code.data):
