@@ -82,6 +82,9 @@ def test_reachable_without_login_in_dutch(app, client):
     assert "Hoofdmenu" not in body
     assert "Uitloggen" not in body
     assert 'href="/s">Terug naar de vragenlijst' in body
+    # The name at the top leads nowhere (not to the staff login).
+    assert '<span class="home">WIJscan</span>' in body
+    assert 'href="/">WIJscan' not in body
 
 
 def test_reachable_without_login_in_english(app, client):

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from sqlalchemy import func, select
 
 from wijscan import charts
@@ -448,7 +449,7 @@ def class_report_charts(
             "(onderaan) tot 6 (bovenaan); de klas als geheel staat op niveau %(n)d.",
             n=overall.level,
         ),
-        level_header=_("Niveau"),
+        level_header=pgettext("pyramid level", "Niveau"),
         count_header=_("Aantal leerlingen"),
         class_level_label=_("Niveau van de klas"),
         lang=lang,
@@ -473,7 +474,7 @@ def class_report_charts(
             "het zwakste thema bovenaan."
         ),
         theme_header=_("Thema"),
-        level_header=_("Niveau"),
+        level_header=pgettext("pyramid level", "Niveau"),
         suppressed_text=_("te weinig deelnemers"),
         lang=lang,
     )
