@@ -286,6 +286,22 @@ def test_the_pending_login_expires(client, db, staff_world, monkeypatch):
     assert _sessions(db, docent) == 0
 
 
+def test_a_password_changed_meanwhile_ends_the_pending_login(client, db, staff_world):
+    """A password reset between the password and the code (the holder noticed a leak): the
+    old password is no first step any more."""
+    from wijscan.services import accounts
+
+    docent = staff_world["docent"]
+    secret, _ = _enable(db, docent)
+    _password(client, docent)
+    accounts.set_password(_user(db, docent.id), "zeilboot tulpenveld regenjas")
+    db.session.commit()
+    response = client.post("/inloggen/code", data={"code": pyotp.TOTP(secret).now()})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/inloggen")
+    assert _sessions(db, docent) == 0
+
+
 def test_no_pending_login_no_second_step(client, db, staff_world):
     for path in ("/inloggen/code", "/inloggen/herstelcode", "/inloggen/tweestaps-instellen"):
         response = client.post(path, data={"code": "123456"})

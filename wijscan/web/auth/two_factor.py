@@ -9,6 +9,8 @@ auth blueprint (imported at the end of :mod:`wijscan.web.auth.views`).
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import time
 
 from flask import flash, redirect, render_template, request, session, url_for
@@ -38,8 +40,13 @@ FEW_CODES_LEFT = 3
 def begin_second_step(user: User, next_url: str | None):
     """The password of ``user`` was right and they need a second step: remember who (no login
     session yet) and send them to the code page, or to the set-up when they have none yet."""
-    session[PENDING] = {"user": user.id, "at": int(time.time()), "next": next_url or ""}
     db.session.commit()  # a rehashed password
+    session[PENDING] = {
+        "user": user.id,
+        "at": int(time.time()),
+        "next": next_url or "",
+        "password": _password_mark(user),
+    }
     if service.is_enabled(user):
         return redirect(url_for("auth.second_step"))
     return redirect(url_for("auth.setup_at_login"))
@@ -59,7 +66,14 @@ def _pending_user(max_age: int) -> User | None:
     user = db.session.get(User, user_id)
     if user is None or not user.active or not user.password_hash:
         return None
+    if not hmac.compare_digest(str(state.get("password", "")), _password_mark(user)):
+        return None  # the password changed since (a reset): the old one is no first step
     return user
+
+
+def _password_mark(user: User) -> str:
+    """A short fingerprint of the stored password hash (not the hash itself) for the cookie."""
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
 
 
 def _start_again():
