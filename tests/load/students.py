@@ -28,7 +28,22 @@ TIMEOUT = (5.0, 30.0)
 IMPATIENT = (5.0, 0.001)
 
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-RADIO = re.compile(r'<input type="radio" name="([^"]+)" value="(\d+)"\s*(checked)?')
+RADIO = re.compile(r'<input type="radio"[^>]*>')
+RADIO_NAME = re.compile(r'\bname="([^"]+)"')
+RADIO_VALUE = re.compile(r'\bvalue="(\d+)"')
+RADIO_CHECKED = re.compile(r'\schecked\b')
+
+
+def radios_of(html: str) -> list[tuple[str, str, bool]]:
+    """(name, value, checked) of every radio button of a page, whatever its attributes' order."""
+    return [
+        (
+            RADIO_NAME.search(tag).group(1),
+            RADIO_VALUE.search(tag).group(1),
+            RADIO_CHECKED.search(tag) is not None,
+        )
+        for tag in RADIO.findall(html)
+    ]
 
 Values = dict[str, int | None]  # item id -> 1..5, or None for a skipped item
 
@@ -311,7 +326,7 @@ class Student:
         if response.status_code != 200:
             raise self.fail(f"GET page {number}: {response.status_code}")
         self.csrf = CSRF.search(response.text).group(1)
-        radios = RADIO.findall(response.text)
+        radios = radios_of(response.text)
         names = {name for name, _, _ in radios}
         if names != set(self.run.pages[number - 1]):
             raise self.fail(f"page {number} asks {sorted(names)}")
