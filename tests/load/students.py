@@ -31,7 +31,7 @@ CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 RADIO = re.compile(r'<input type="radio"[^>]*>')
 RADIO_NAME = re.compile(r'\bname="([^"]+)"')
 RADIO_VALUE = re.compile(r'\bvalue="(\d+)"')
-RADIO_CHECKED = re.compile(r'\schecked\b')
+RADIO_CHECKED = re.compile(r"\schecked\b")
 
 
 def radios_of(html: str) -> list[tuple[str, str, bool]]:
@@ -44,6 +44,7 @@ def radios_of(html: str) -> list[tuple[str, str, bool]]:
         )
         for tag in RADIO.findall(html)
     ]
+
 
 Values = dict[str, int | None]  # item id -> 1..5, or None for a skipped item
 
