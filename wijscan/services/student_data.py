@@ -245,32 +245,20 @@ def collect(student: Student, content: Content) -> StudentData:
     by_respondent = {s.link.respondent_id: s for s in scans}
     respondents = list(by_respondent)
     if respondents:
-        for response in db.session.scalars(
-            select(Response)
-            .where(Response.respondent_id.in_(respondents))
-            .options(selectinload(Response.answers))
-            .order_by(Response.id)
+        # Every row kept under the student's respondent ids, per kind, onto its scan.
+        for model, field, options in (
+            (Response, "responses", (selectinload(Response.answers),)),
+            (StoredResult, "results", ()),
+            (Signal, "signals", (selectinload(Signal.follow_ups),)),
+            (AccessCode, "codes", ()),
         ):
-            by_respondent[response.respondent_id].responses.append(response)
-        for result in db.session.scalars(
-            select(StoredResult)
-            .where(StoredResult.respondent_id.in_(respondents))
-            .order_by(StoredResult.id)
-        ):
-            by_respondent[result.respondent_id].results.append(result)
-        for signal in db.session.scalars(
-            select(Signal)
-            .where(Signal.respondent_id.in_(respondents))
-            .options(selectinload(Signal.follow_ups))
-            .order_by(Signal.id)
-        ):
-            by_respondent[signal.respondent_id].signals.append(signal)
-        for code in db.session.scalars(
-            select(AccessCode)
-            .where(AccessCode.respondent_id.in_(respondents))
-            .order_by(AccessCode.id)
-        ):
-            by_respondent[code.respondent_id].codes.append(code)
+            for row in db.session.scalars(
+                select(model)
+                .where(model.respondent_id.in_(respondents))
+                .options(*options)
+                .order_by(model.id)
+            ):
+                getattr(by_respondent[row.respondent_id], field).append(row)
     signal_ids = [signal.id for s in scans for signal in s.signals]
     entries = list(
         db.session.scalars(
