@@ -23,6 +23,8 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from flask import Flask, Response, current_app, request
+from flask.sessions import SecureCookieSessionInterface
+from itsdangerous import URLSafeTimedSerializer
 from secure import (
     ContentSecurityPolicy,
     CrossOriginOpenerPolicy,
@@ -144,16 +146,35 @@ def _headers(app: Flask) -> Secure:
 
 
 def _set_headers(response: Response) -> Response:
-    current_app.extensions[EXTENSION].set_headers(response)
+    headers = response.headers
+    for name, value in current_app.extensions[EXTENSION]:
+        headers[name] = value
     if request.endpoint != "static":
         response.headers["Cache-Control"] = "no-store"
     return response
 
 
+class SessionCookies(SecureCookieSessionInterface):
+    """Flask's signed cookie session, with its signing serializer made once per secret key
+    instead of once per request (Flask builds it anew for every cookie it reads or writes)."""
+
+    def __init__(self) -> None:
+        self._made: tuple[tuple, URLSafeTimedSerializer | None] | None = None
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        keys = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        if self._made is None or self._made[0] != keys:
+            self._made = (keys, super().get_signing_serializer(app))
+        return self._made[1]
+
+
 def init_app(app: Flask) -> None:
     """Register the size check before any other hook (call before ``csrf.init_app``)."""
+    app.session_interface = SessionCookies()
     app.before_request(_limit_body)
     app.before_request(_refuse_nul)
     if app.config["SECURITY_HEADERS"]:
-        app.extensions[EXTENSION] = _headers(app)
+        # The headers are the same for every response: worked out once (``Secure`` would build
+        # them again for each).
+        app.extensions[EXTENSION] = tuple(_headers(app).headers.items())
         app.after_request(_set_headers)
