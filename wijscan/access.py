@@ -9,17 +9,20 @@ another school's objects are indistinguishable from objects that do not exist.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from flask import Flask, abort, flash, g, request, session
+from flask import Flask, abort, current_app, flash, g, request, session
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from wijscan.extensions import db, login
+from wijscan.kept import Kept
 from wijscan.models import (
     Klas,
     LesbriefPlan,
@@ -32,7 +35,7 @@ from wijscan.models import (
     Student,
     User,
 )
-from wijscan.services import accounts
+from wijscan.services import accounts, page_stamps
 
 #: The programme administrator. Not a school role: it spans schools, aggregates only.
 BEHEERDER = "beheerder"
@@ -303,6 +306,81 @@ def _kept(model: type, object_id: int, options: tuple = ()) -> Any:
     return kept[key]
 
 
+# --- kept pages ---------------------------------------------------------------------------------
+
+#: Whole pages handed out again by the guard (:func:`kept_page`), encoded, least recently used
+#: out first. Per process.
+PAGES: Kept[tuple, bytes] = Kept(256)
+
+
+def kept_page(statement: Any) -> Callable[[F], F]:
+    """Keep the page the view renders and let the guard hand it out again while nothing it shows
+    has changed. ``statement`` (:mod:`wijscan.services.page_stamps`) answers in one query whether
+    the login session holds and returns every row the page shows; the view's arguments are its
+    parameters. A page read again then costs that one statement instead of loading the user and
+    the page's rows, and a session that ended (logout, "end all sessions", a password change, a
+    deactivation) or ran out still stops the cookie at once: the statement finds no session and
+    the request takes the ordinary way. A page is kept only when the statement gave the same rows
+    before and after it was rendered."""
+
+    def decorate(view: F) -> F:
+        @functools.wraps(view)
+        def keeping(**kwargs: Any) -> Any:
+            generate_csrf()  # the page's forms carry the session's token: make it before keying
+            before = _kept_page_key(statement)
+            page = view(**kwargs)
+            if isinstance(page, str) and before is not None and _kept_page_key(statement) == before:
+                PAGES.put(before, page.encode())
+            return page
+
+        keeping.kept_page = statement  # type: ignore[attr-defined]
+        return keeping  # type: ignore[return-value]
+
+    return decorate
+
+
+def _kept_page_key(statement: Any) -> tuple | None:
+    """The key of the current request's kept page, or None when it may not be kept or handed out:
+    not a GET, a message waiting to be shown, no CSRF token yet (the page's forms carry it) or one
+    that runs out, a cookie of another browser (session protection), or a session that does not
+    hold. The key holds the address (the language switch links back to it), the session's chosen
+    school, language and CSRF token, and the stamp's rows."""
+    config = current_app.config
+    csrf_token = session.get("csrf_token")
+    credentials = _credentials(session.get("_user_id"))
+    if (
+        request.method != "GET"
+        or "_flashes" in session
+        or csrf_token is None
+        or credentials is None
+        or config.get("WTF_CSRF_TIME_LIMIT") is not None
+        or session.get("_id") != login._session_identifier_generator()
+    ):
+        return None
+    user_id, token = credentials
+    limits = accounts.SessionLimits.from_config()
+    stamp = page_stamps.stamp(
+        db.engine,
+        statement,
+        user_id=user_id,
+        token_hash=accounts.token_hash(token),
+        idle=limits.idle,
+        longest=limits.longest,
+        last_seen_step=accounts.LAST_SEEN_STEP,
+        **(request.view_args or {}),
+    )
+    if stamp is None:
+        return None
+    return (
+        request.endpoint,
+        request.full_path,
+        session.get("school_id"),
+        session.get("locale"),
+        csrf_token,
+        stamp,
+    )
+
+
 # --- wiring -------------------------------------------------------------------------------------
 
 
@@ -310,23 +388,32 @@ def _kept(model: type, object_id: int, options: tuple = ()) -> Any:
 def _load_user(user_id: str) -> User | None:
     """The user of a login session that has not ended (logout, password change, deactivation
     end sessions: their cookies stop working at once)."""
-    raw_id, _, token = user_id.partition(":")
-    if not (raw_id.isascii() and raw_id.isdigit()) or len(raw_id) > 18:
+    credentials = _credentials(user_id)
+    return accounts.session_user(*credentials) if credentials else None
+
+
+def _credentials(user_id: str | None) -> tuple[int, str] | None:
+    """The user id and login-session token of a session cookie's ``_user_id`` (see
+    :meth:`User.get_id`), or None for anything else."""
+    raw_id, _, token = (user_id or "").partition(":")
+    if not (raw_id.isascii() and raw_id.isdigit()) or len(raw_id) > 18 or not token:
         return None
-    return accounts.session_user(int(raw_id), token)
+    return int(raw_id), token
 
 
 def _guard() -> Any:
     if request.endpoint is None or request.endpoint == "static":
         return None
-    from flask import current_app
-
     view = current_app.view_functions.get(request.endpoint)
     rule = rule_for(view) if view else None
     if rule is None:
         abort(403)
     if rule.public:
         return None
+    statement = getattr(view, "kept_page", None)
+    key = _kept_page_key(statement) if statement is not None else None
+    if key is not None and (page := PAGES.get(key)) is not None:
+        return page
     if not current_user.is_authenticated:
         if g.pop("login_session_ran_out", False):
             flash(

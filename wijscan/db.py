@@ -3,9 +3,13 @@ on a server database, a liveness check for connections that were idle."""
 
 from __future__ import annotations
 
+import os
+import threading
 import time
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from flask import g, has_request_context, request
 from sqlalchemy import event, exc
@@ -96,3 +100,70 @@ def write_transaction(session: Session) -> Iterator[None]:
         raise
     finally:
         g.wijscan_writes = False
+
+
+class OneRead:
+    """A SELECT run on a DBAPI connection, compiled once per dialect: for a hot read of one
+    statement (a kept page's stamp, :mod:`wijscan.services.page_stamps`), where SQLAlchemy's own
+    execution — the statement's cache key, the transaction's begin and end, the result's
+    processing, the pool's checkout and return — costs several times the query itself.
+    Parameters go through their column types' bind processors as in ``Connection.execute``; rows
+    come back as the DBAPI gives them (tuples).
+
+    On SQLite each thread keeps one connection of its own for these reads, taken from the pool
+    once and detached from it (it does not hold a pool slot): it was set up by the pool's connect
+    hook (:func:`configure_engine`: no implicit transactions, WAL, busy timeout), so every
+    statement is its own read of the last committed data. Other databases use the pool."""
+
+    def __init__(self, statement: Any):
+        self.statement = statement
+        self._compiled: dict[str, tuple[str, tuple[str, ...] | None, dict[str, Any]]] = {}
+        self._held: weakref.WeakKeyDictionary[Engine, threading.local] = weakref.WeakKeyDictionary()
+
+    def _for(self, engine: Engine) -> tuple[str, tuple[str, ...] | None, dict[str, Any]]:
+        name = engine.dialect.name
+        if name not in self._compiled:
+            compiled = self.statement.compile(dialect=engine.dialect)
+            processors = {
+                key: bind.type.bind_processor(engine.dialect)
+                for key, bind in compiled.binds.items()
+            }
+            positions = tuple(compiled.positiontup) if compiled.positiontup else None
+            self._compiled[name] = (str(compiled), positions, processors)
+        return self._compiled[name]
+
+    def rows(self, engine: Engine, **params: Any) -> list[tuple]:
+        sql, positions, processors = self._for(engine)
+        values = {
+            key: processor(value) if (processor := processors.get(key)) else value
+            for key, value in params.items()
+        }
+        arguments: Any = tuple(values[key] for key in positions) if positions else values
+        if engine.dialect.name != "sqlite":
+            connection = engine.raw_connection()
+            try:
+                return _fetch(connection, sql, arguments)
+            finally:
+                connection.close()  # back to the pool, which ends the read transaction
+        held = self._held.get(engine)
+        if held is None:
+            held = self._held[engine] = threading.local()
+        if getattr(held, "pid", None) != os.getpid():  # none yet in this thread, or forked
+            pooled = engine.raw_connection()
+            pooled.detach()
+            held.connection, held.pid = pooled.dbapi_connection, os.getpid()
+        try:
+            return _fetch(held.connection, sql, arguments)
+        except engine.dialect.loaded_dbapi.Error:
+            held.connection.close()
+            held.pid = None
+            raise
+
+
+def _fetch(connection: Any, sql: str, arguments: Any) -> list[tuple]:
+    cursor = connection.cursor()
+    try:
+        cursor.execute(sql, arguments)
+        return [tuple(row) for row in cursor.fetchall()]
+    finally:
+        cursor.close()

@@ -9,6 +9,7 @@ holder accepts after logging in with their own password.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -121,7 +122,7 @@ _DUMMY_HASH = _hasher.hash("not-a-real-password")
 # --- login sessions -----------------------------------------------------------------------------
 
 
-def _token_hash(token: str) -> str:
+def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -130,7 +131,7 @@ def start_session(user: User, user_agent: str = "") -> str:
     user's sessions that have run out are removed on the way."""
     token = secrets.token_urlsafe(32)
     _drop_expired(user.id)
-    row = LoginSession(user_id=user.id, token_hash=_token_hash(token), user_agent=user_agent[:200])
+    row = LoginSession(user_id=user.id, token_hash=token_hash(token), user_agent=user_agent[:200])
     db.session.add(row)
     db.session.flush()
     user.login_session_token = token
@@ -149,13 +150,17 @@ class SessionLimits:
     @classmethod
     def from_config(cls) -> SessionLimits:
         config = current_app.config
-        return cls(
-            idle=timedelta(minutes=int(config["STAFF_IDLE_MINUTES"])),
-            longest=timedelta(hours=int(config["STAFF_SESSION_MAX_HOURS"])),
-        )
+        return _limits(config["STAFF_IDLE_MINUTES"], config["STAFF_SESSION_MAX_HOURS"])
 
     def expired(self, created_at: datetime, last_seen_at: datetime, now: datetime) -> bool:
         return now - _aware(last_seen_at) > self.idle or now - _aware(created_at) > self.longest
+
+
+@functools.lru_cache(maxsize=16)
+def _limits(idle_minutes: int | str, longest_hours: int | str) -> SessionLimits:
+    return SessionLimits(
+        idle=timedelta(minutes=int(idle_minutes)), longest=timedelta(hours=int(longest_hours))
+    )
 
 
 #: A session's last-seen time is written at most this often (not on every request).
@@ -184,7 +189,7 @@ def session_user(user_id: int, token: str) -> User | None:
     if not token:
         return None
     row = (
-        db.session.execute(_SESSION_USER, {"user_id": user_id, "token_hash": _token_hash(token)})
+        db.session.execute(_SESSION_USER, {"user_id": user_id, "token_hash": token_hash(token)})
         .unique()
         .first()
     )
@@ -263,7 +268,7 @@ def end_session(user: User, token: str | None) -> None:
     if token:
         db.session.execute(
             delete(LoginSession).where(
-                LoginSession.user_id == user.id, LoginSession.token_hash == _token_hash(token)
+                LoginSession.user_id == user.id, LoginSession.token_hash == token_hash(token)
             )
         )
     db.session.flush()
@@ -349,7 +354,7 @@ def _new_link(
         Invite(
             user_id=user.id,
             kind=kind,
-            token_hash=_token_hash(token),
+            token_hash=token_hash(token),
             expires_at=utcnow() + valid,
             invited_by_id=invited_by.id if invited_by else None,
             school_id=school_id,
@@ -421,7 +426,7 @@ def request_reset(email: str, valid: timedelta) -> Link | None:
 
 def find_invite(token: str, kinds: tuple[InviteKind, ...]) -> Invite | None:
     """The unused, unexpired link of one of ``kinds`` for this token, or None."""
-    invite = db.session.scalar(select(Invite).where(Invite.token_hash == _token_hash(token)))
+    invite = db.session.scalar(select(Invite).where(Invite.token_hash == token_hash(token)))
     if invite is None or invite.used_at is not None or invite.kind not in kinds:
         return None
     if _expired(invite) or not invite.user.active:

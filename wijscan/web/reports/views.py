@@ -4,23 +4,23 @@ from __future__ import annotations
 
 import base64
 import functools
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, render_template, request, session
+from flask import Blueprint, abort, render_template
 from flask_babel import format_decimal, get_locale
 from flask_login import current_user
 from flask_weasyprint import CSS, HTML, render_pdf
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from wijscan import access
 from wijscan.extensions import db
+from wijscan.kept import Kept
 from wijscan.matching import ThemeResult
 from wijscan.models import Role, ScanMode, ScanStatus
 from wijscan.services import lesbrieven as lesbrieven_service
+from wijscan.services import page_stamps
 from wijscan.services import reports as report_service
 from wijscan.services import student_view as student_view_service
 from wijscan.services.content import get_content
@@ -49,8 +49,7 @@ def print_css() -> str:
 #: the facts the lesbrieven are matched on. A closed scan's results never change, so its body is
 #: rendered once per language; names (the signal list) and the class's action plan are not in it
 #: and are read for every request. Bounded; per process.
-_BODIES: OrderedDict[tuple, tuple[Markup, ReportFacts]] = OrderedDict()
-BODIES_KEPT = 256
+_BODIES: Kept[tuple, tuple[Markup, ReportFacts]] = Kept(256)
 
 
 @dataclass(frozen=True)
@@ -85,29 +84,23 @@ def _report_body(scan, klas, content, lang: str, *, pdf: bool = False):
             lesbrieven_service.scan_window(report.previous, scan),
             report.previous is not None,
         )
-        cached = _BODIES[key] = (body, facts)
-        while len(_BODIES) > BODIES_KEPT:
-            _BODIES.popitem(last=False)
-    else:
-        _BODIES.move_to_end(key)
+        cached = (body, facts)
+        _BODIES.put(key, cached)
     return cached
 
 
 #: Bodies with the class's plan filled in: (body key, plan signature) -> HTML. The plan is read
 #: for every request (one query, :func:`lesbrieven.plan_rows`); only when it changed are its
 #: parts rendered again.
-_FILLED: OrderedDict[tuple, Markup] = OrderedDict()
+_FILLED: Kept[tuple, Markup] = Kept(256)
 
 
 def _with_plan(body_key: tuple, body: Markup, klas, facts: ReportFacts, content, rows) -> Markup:
     key = (body_key, lesbrieven_service.plan_signature(rows))
     filled = _FILLED.get(key)
     if filled is None:
-        filled = _FILLED[key] = _fill(body, klas, facts, content, rows, pdf=body_key[-1])
-        while len(_FILLED) > BODIES_KEPT:
-            _FILLED.popitem(last=False)
-    else:
-        _FILLED.move_to_end(key)
+        filled = _fill(body, klas, facts, content, rows, pdf=body_key[-1])
+        _FILLED.put(key, filled)
     return filled
 
 
@@ -154,66 +147,19 @@ def _report_page(scan_id: int, template: str, *, pdf: bool = False) -> str:
     body_key = _body_key(scan, klas, lang, pdf)
     plan = lesbrieven_service.plan_rows(klas.id)
     signals = report_service.signals_of(scan, content) if names else None
-    page_key = None if pdf else _page_key(body_key, plan, signals, scan)
-    if page_key is not None and (page := _PAGES.get(page_key)) is not None:
-        _PAGES.move_to_end(page_key)
-        return page
     body, facts = _report_body(scan, klas, content, lang, pdf=pdf)
-    page = render_template(
+    return render_template(
         template,
         klas=klas,
         scan_round=scan.round,
         body=_with_plan(body_key, body, klas, facts, content, plan),
         signals=signals,
     )
-    if page_key is not None:
-        _PAGES[page_key] = page
-        while len(_PAGES) > BODIES_KEPT:
-            _PAGES.popitem(last=False)
-    return page
-
-
-#: Whole report pages of a login session: a mentor who opens the report again (back from a
-#: lesbrief, after printing) gets the page without any template work. The key holds everything
-#: the page shows that can change while the scan stays closed — the plan, the signals with the
-#: students' names, the round's name, the reader's name, roles and school, the language, the
-#: address (the language switch links back to it) and the session's CSRF token — so a changed
-#: row is a new key, never a stale page; nothing is cached while a message waits to be shown.
-_PAGES: OrderedDict[tuple, str] = OrderedDict()
-
-
-def _page_key(body_key: tuple, plan, signals, scan) -> tuple | None:
-    if "_flashes" in session or current_app.config.get("WTF_CSRF_TIME_LIMIT") is not None:
-        return None
-    school = access.current_school()
-    generate_csrf()  # the page's forms carry the session's token: make it before keying on it
-    return (
-        body_key,
-        lesbrieven_service.plan_signature(plan),
-        None if signals is None else tuple(_signal_signature(s) for s in signals),
-        scan.round.name,
-        current_user.login_session_id,
-        current_user.name,
-        access.current_roles(),
-        (school.id, school.name) if school else None,
-        tuple((s.id, s.name) for s in access.my_schools()),
-        request.full_path,
-        session.get("csrf_token"),
-    )
-
-
-def _signal_signature(row: report_service.SignalRow) -> tuple:
-    student = row.student
-    return (
-        (student.id, student.full_name) if student is not None else None,
-        row.level,
-        tuple(theme["nl"] for theme in row.themes),
-        tuple(item["nl"] for item in row.items),
-    )
 
 
 @bp.route("/rapport/<int:scan_id>")
 @access.allow(*READERS)
+@access.kept_page(page_stamps.CLASS_REPORT)
 def class_report(scan_id: int):
     return _report_page(scan_id, "reports/class_report.html")
 
