@@ -440,3 +440,19 @@ def test_the_dashboard_matches_school_interventions_to_the_staff_scan(app, db, m
     for theme in expected[:2]:
         for match in theme.matches[:3]:
             assert str(escape(match.item.title)) in section
+
+
+def test_worksheet_tables_have_no_empty_column_headers():
+    """A grid of cards (an empty header row) gets no header row; the empty corner above a
+    column of numbers is a plain cell; a header with words stays as it is."""
+    from wijscan.web.lesbrieven.words import render_markdown
+
+    cards = str(render_markdown("| | |\n|---|---|\n| boos | blij |\n"))
+    assert "<thead>" not in cards
+    assert "<th" not in cards
+    assert "<td>boos</td>" in cards
+    corner = str(render_markdown("| | Bericht | Trede |\n|---|---|---|\n| 1 | Hoi | ___ |\n"))
+    assert "<thead>\n<tr>\n<td></td>\n<th>Bericht</th>\n<th>Trede</th>" in corner
+    assert "<th></th>" not in corner
+    plain = str(render_markdown("| Zin | Helpt |\n|---|---|\n| a | b |\n"))
+    assert "<th>Zin</th>\n<th>Helpt</th>" in plain

@@ -107,7 +107,32 @@ def empty_text(empty: Empty, content: Content, *, what: str = "lesbrief") -> str
 @functools.cache
 def _markdown() -> MarkdownIt:
     # CommonMark without raw HTML (it is escaped), plus tables for worksheets.
-    return MarkdownIt("commonmark", {"html": False}).enable("table")
+    md = MarkdownIt("commonmark", {"html": False}).enable("table")
+    md.core.ruler.push("empty_table_headers", _empty_table_headers)
+    return md
+
+
+def _empty_table_headers(state) -> None:
+    """Worksheet tables whose header row is empty (a grid of cards to cut out) get no header
+    row at all, and an empty header cell (the corner above a column of numbers) becomes a plain
+    cell: a screen reader has no empty column header to announce."""
+    tokens, out, i = state.tokens, [], 0
+    while i < len(tokens):
+        if tokens[i].type != "thead_open":
+            out.append(tokens[i])
+            i += 1
+            continue
+        end = next(j for j in range(i, len(tokens)) if tokens[j].type == "thead_close")
+        head = tokens[i : end + 1]
+        cells = [k for k, t in enumerate(head) if t.type == "inline"]
+        blank = [k for k in cells if not head[k].content.strip()]
+        if len(blank) < len(cells):
+            for k in blank:
+                for tag in (head[k - 1], head[k + 1]):
+                    tag.type, tag.tag = tag.type.replace("th_", "td_"), "td"
+            out.extend(head)
+        i = end + 1
+    state.tokens = out
 
 
 @functools.lru_cache(maxsize=256)
