@@ -260,3 +260,43 @@ def test_the_totals_stay_when_the_answers_are_deleted_after_the_term(app, db, ma
     assert runner.invoke(main, args=["refresh-totals"]).exit_code == 0
     assert _stored(db, scan_round) == before
     assert before[("school", "")] == _core(content, [a for _klas, a in classes])
+
+
+def test_moving_a_class_on_its_edit_page_stores_the_totals_again(app, db, make, world):
+    """The class edit (setup.save_klas) that changes the leerjaar or stream stores the totals of
+    the rounds the class has closed scans in again, so the dashboard goes on reading them."""
+    from wijscan.services import setup
+
+    content = world["content"]
+    scan_round, classes = _school(db, make, world, seed=90)
+    answers = {klas.name: a for klas, a in classes}
+    moved = classes[2][0]  # 2A, alone in leerjaar 2
+    setup.save_klas(
+        world["school"].id,
+        klas=moved,
+        name=moved.name,
+        leerjaar=3,
+        stream=moved.stream,
+        mentor_ids=[],
+        user_id=world["coordinator"].id,
+    )
+    db.session.commit()
+    stored = _stored(db, scan_round)
+    assert ("leerjaar", "2") not in stored
+    assert stored[("leerjaar", "3")] == _core(content, [answers["2A"], answers["3V"]])
+    assert not any("JOIN answer" in s for s in _statements(app, world))
+    # A new name alone changes no group: nothing is stored again.
+    before = db.session.scalars(select(RoundTotal.id).where(RoundTotal.round_id == scan_round.id))
+    before = sorted(before)
+    setup.save_klas(
+        world["school"].id,
+        klas=moved,
+        name="3X",
+        leerjaar=3,
+        stream=moved.stream,
+        mentor_ids=[],
+        user_id=world["coordinator"].id,
+    )
+    db.session.commit()
+    after = db.session.scalars(select(RoundTotal.id).where(RoundTotal.round_id == scan_round.id))
+    assert sorted(after) == before
