@@ -109,3 +109,12 @@ def student_scan(app, make, db):
 def code(student_scan) -> str:
     """The code of the one student of a 1 vmbo-b class with an open personal scan."""
     return student_scan().code
+
+
+def log_in(page, server: str, email: str, password: str) -> None:
+    """Log in through the login page as a staff member would (an account without a second
+    step)."""
+    page.goto(f"{server}/inloggen")
+    page.get_by_label("E-mailadres").fill(email)
+    page.get_by_label("Wachtwoord").fill(password)
+    page.get_by_role("button", name="Inloggen").click()

@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from tests.e2e.conftest import log_in
 from wijscan.models import Klas, Scan, ScanRound
 from wijscan.services import demo
 
@@ -32,10 +33,7 @@ def demo_school(app, db):
 
 def test_plan_teach_and_see_it_in_the_next_report(live_server, browser, demo_school):
     page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
-    page.goto(f"{live_server}/inloggen")
-    page.get_by_label("E-mailadres").fill("mentor@demo.wijscan.test")
-    page.get_by_label("Wachtwoord").fill(demo.DEMO_PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
+    log_in(page, live_server, "mentor@demo.wijscan.test", demo.DEMO_PASSWORD)
     # the start page links the first round's report of 1K as well ("Alle scans van de klas")
     page.get_by_role("link", name="klasrapport 1K").click()
     page.get_by_role("link", name="Alle scans van de klas").click()

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import Factory
+from tests.e2e.conftest import log_in
 from wijscan.models import AccessCode, Role, ScanRound
 
 pytestmark = pytest.mark.e2e
@@ -42,10 +43,7 @@ def _mentor_page(browser, live_server, screen: str):
     width, height = SCREENS[screen]
     context = browser.new_context(viewport={"width": width, "height": height})
     page = context.new_page()
-    page.goto(f"{live_server}/inloggen")
-    page.get_by_label("E-mailadres").fill("mentor@test.school")
-    page.get_by_label("Wachtwoord").fill(Factory.password)
-    page.get_by_role("button", name="Inloggen").click()
+    log_in(page, live_server, "mentor@test.school", Factory.password)
     page.get_by_role("heading", name="Goedendag, Mo Mentor").wait_for()
     return context, page
 

@@ -10,6 +10,7 @@ import re
 import pytest
 from pypdf import PdfReader
 
+from tests.e2e.conftest import log_in
 from wijscan.services import demo
 
 pytestmark = pytest.mark.e2e
@@ -33,10 +34,7 @@ def test_the_first_screen_of_the_class_report(live_server, browser, demo_school,
     width, height = SCREENS[screen]
     context = browser.new_context(viewport={"width": width, "height": height})
     page = context.new_page()
-    page.goto(f"{live_server}/inloggen")
-    page.get_by_label("E-mailadres").fill("mentor@demo.wijscan.test")
-    page.get_by_label("Wachtwoord").fill(demo.DEMO_PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
+    log_in(page, live_server, "mentor@demo.wijscan.test", demo.DEMO_PASSWORD)
     page.get_by_role("link", name="klasrapport 1K").click()
     page.get_by_role("heading", name=re.compile("Klasrapport 1K")).wait_for()
 

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import Factory
+from tests.e2e.conftest import log_in
 from wijscan.models import AccessCode, Role, ScanRound
 
 pytestmark = pytest.mark.e2e
@@ -51,10 +52,7 @@ def _watch(page) -> list[str]:
 
 def test_main_pages_show_no_csp_violation(live_server, page, school_with_round, db):
     violations = _watch(page)
-    page.goto(f"{live_server}/inloggen")
-    page.get_by_label("E-mailadres").fill("mentor@test.school")
-    page.get_by_label("Wachtwoord").fill(Factory.password)
-    page.get_by_role("button", name="Inloggen").click()
+    log_in(page, live_server, "mentor@test.school", Factory.password)
     page.get_by_role("heading", name="Goedendag, Mo Mentor").wait_for()
 
     page.goto(f"{live_server}/klassen")

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import Factory
+from tests.e2e.conftest import log_in
 from wijscan.models import AccessCode, RespondentLink, Response, ResponseStatus, Role, ScanRound
 
 pytestmark = pytest.mark.e2e
@@ -37,10 +38,7 @@ def klas_of_three(make, db):
 
 
 def _log_in_mentor(page, live_server):
-    page.goto(f"{live_server}/inloggen")
-    page.get_by_label("E-mailadres").fill("mentor@test.school")
-    page.get_by_label("Wachtwoord").fill(Factory.password)
-    page.get_by_role("button", name="Inloggen").click()
+    log_in(page, live_server, "mentor@test.school", Factory.password)
     page.get_by_role("heading", name="Goedendag, Mo Mentor").wait_for()
 
 

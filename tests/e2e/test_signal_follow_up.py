@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from tests.e2e.conftest import log_in
 from wijscan.services import demo
 
 pytestmark = pytest.mark.e2e
@@ -20,10 +21,7 @@ def demo_school(app, db):
 
 def _login(browser, live_server, email):
     page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
-    page.goto(f"{live_server}/inloggen")
-    page.get_by_label("E-mailadres").fill(email)
-    page.get_by_label("Wachtwoord").fill(demo.DEMO_PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
+    log_in(page, live_server, email, demo.DEMO_PASSWORD)
     return page
 
 
