@@ -6,10 +6,12 @@ from __future__ import annotations
 import enum
 from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, String, Text
+from sqlalchemy import JSON, Enum, ForeignKey, Select, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wijscan.models.base import Base, Timestamped
+from wijscan.models.response import RespondentLink
+from wijscan.models.student import Student
 
 
 class SignalStatus(enum.StrEnum):
@@ -57,3 +59,13 @@ class SignalFollowUp(Timestamped, Base):
     note: Mapped[str] = mapped_column(Text, default="")
 
     signal: Mapped[Signal] = relationship(back_populates="follow_ups")
+
+
+def with_student(query: Select) -> Select:
+    """``query`` over signals, joined to each signal's student through its scan's respondent
+    link: the student is None when the link (anonymous, purged) or the student is gone."""
+    return query.outerjoin(
+        RespondentLink,
+        (RespondentLink.respondent_id == Signal.respondent_id)
+        & (RespondentLink.scan_id == Signal.scan_id),
+    ).outerjoin(Student, Student.id == RespondentLink.student_id)

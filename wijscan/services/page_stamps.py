@@ -23,7 +23,6 @@ from wijscan.models import (
     LesbriefPlan,
     LoginSession,
     Membership,
-    RespondentLink,
     Scan,
     ScanRound,
     School,
@@ -33,6 +32,7 @@ from wijscan.models import (
 )
 from wijscan.models.base import utcnow
 from wijscan.models.klas import klas_mentor
+from wijscan.models.signal import with_student
 
 #: Columns of every part of the statement after its tag.
 WIDTH = 8
@@ -97,7 +97,7 @@ def _class_report_parts() -> list[Select]:
         LesbriefPlan.taught_on,
         LesbriefPlan.rating,
     ).where(LesbriefPlan.klas_id == klas_id)
-    signals = (
+    signals = with_student(
         _part(
             "signal",
             Signal.id,  # a signal's themes and items are written once, when its scan closes
@@ -106,16 +106,8 @@ def _class_report_parts() -> list[Select]:
             Student.roepnaam,
             Student.tussenvoegsel,
             Student.achternaam,
-        )
-        .select_from(Signal)
-        .outerjoin(
-            RespondentLink,
-            (RespondentLink.respondent_id == Signal.respondent_id)
-            & (RespondentLink.scan_id == Signal.scan_id),
-        )
-        .outerjoin(Student, Student.id == RespondentLink.student_id)
-        .where(Signal.scan_id == scan_id)
-    )
+        ).select_from(Signal)
+    ).where(Signal.scan_id == scan_id)
     return [scan.where(Scan.id == scan_id), klas, mentors, plan, signals]
 
 

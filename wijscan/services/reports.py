@@ -32,6 +32,7 @@ from wijscan.models import (
     StoredResult,
     Student,
 )
+from wijscan.models.signal import with_student
 from wijscan.scoring import Change, GroupStat, change
 from wijscan.services.scans import STUDENT_INSTRUMENTS
 
@@ -353,13 +354,7 @@ def signals_of(scan: Scan, content: Content) -> list[SignalRow]:
         for item in instrument.items
     }
     rows = db.session.execute(
-        select(Signal, Student)
-        .outerjoin(
-            RespondentLink,
-            (RespondentLink.respondent_id == Signal.respondent_id)
-            & (RespondentLink.scan_id == Signal.scan_id),
-        )
-        .outerjoin(Student, Student.id == RespondentLink.student_id)
+        with_student(select(Signal, Student))
         .where(Signal.scan_id == scan.id)
         .order_by(Student.achternaam, Student.roepnaam)
     ).all()

@@ -25,6 +25,7 @@ from wijscan.models import (
     Student,
     User,
 )
+from wijscan.models.signal import with_student
 from wijscan.services.setup import audit
 
 #: The longest note in a signal's log: a few sentences, facts only.
@@ -81,19 +82,12 @@ def signal_rows(
 ) -> list[SignalRow]:
     """The school's signals (only those of ``klas_ids`` when given), most serious first
     (critical answers, then overall level 1, then level 2), then newest. One query."""
-    query = (
+    query = with_student(
         select(Signal, Scan, ScanRound, Klas, Student)
         .join(Scan, Scan.id == Signal.scan_id)
         .join(ScanRound, ScanRound.id == Scan.round_id)
         .outerjoin(Klas, Klas.id == Signal.klas_id)
-        .outerjoin(
-            RespondentLink,
-            (RespondentLink.respondent_id == Signal.respondent_id)
-            & (RespondentLink.scan_id == Signal.scan_id),
-        )
-        .outerjoin(Student, Student.id == RespondentLink.student_id)
-        .where(Signal.school_id == school_id)
-    )
+    ).where(Signal.school_id == school_id)
     if klas_ids is not None:
         query = query.where(Signal.klas_id.in_(list(klas_ids) or [-1]))
     if not include_closed:
