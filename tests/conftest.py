@@ -246,11 +246,12 @@ def _fresh_code(client, user) -> str:
     from sqlalchemy import update
 
     from wijscan.models import User
+    from wijscan.services.sealed import unseal
 
     if has_app_context():
         _db.session.commit()  # the test's own transaction, as FreshContextClient does
     with client.application.app_context():
         _db.session.execute(update(User).where(User.id == user.id).values(totp_last_step=0))
-        secret = _db.session.get(User, user.id).totp_secret
+        secret = unseal(_db.session.get(User, user.id).totp_secret)
         _db.session.commit()
     return pyotp.TOTP(secret).now()

@@ -25,3 +25,11 @@ def test_pool_pre_ping_in_the_engine_options_replaces_the_idle_check():
     )
     assert config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is True
     assert config["DB_PING_IDLE_SECONDS"] is None
+
+
+def test_old_secret_keys_come_from_the_environment_as_a_list():
+    from wijscan.config import from_environment
+
+    values = from_environment({"WIJSCAN_SECRET_KEY_FALLBACKS": " oud-een , oud-twee,,"})
+    assert values["SECRET_KEY_FALLBACKS"] == ["oud-een", "oud-twee"]
+    assert "SECRET_KEY_FALLBACKS" not in from_environment({})

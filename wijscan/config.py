@@ -88,6 +88,7 @@ DEFAULTS: dict[str, Any] = {
 ENV_MAP = {
     "WIJSCAN_DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
     "WIJSCAN_SECRET_KEY": "SECRET_KEY",
+    "WIJSCAN_SECRET_KEY_FALLBACKS": "SECRET_KEY_FALLBACKS",
     "WIJSCAN_ENV": "ENV_NAME",
     "WIJSCAN_CONTENT_ROOT": "CONTENT_ROOT",
     "WIJSCAN_RATELIMIT_STORAGE_URI": "RATELIMIT_STORAGE_URI",
@@ -112,6 +113,8 @@ ENV_MAP = {
 }
 
 _BOOL_KEYS = {"SESSION_COOKIE_SECURE", "RATELIMIT_ALLOW_MEMORY"}
+#: Comma-separated lists.
+_LIST_KEYS = {"SECRET_KEY_FALLBACKS"}
 _INT_KEYS = {
     "SMTP_PORT",
     "TRUSTED_PROXIES",
@@ -138,6 +141,8 @@ def from_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:
                 values[key] = raw.lower() in {"1", "true", "yes", "on"}
             elif key in _INT_KEYS:
                 values[key] = int(raw)
+            elif key in _LIST_KEYS:
+                values[key] = [part.strip() for part in raw.split(",") if part.strip()]
             else:
                 values[key] = raw
     return values

@@ -9,13 +9,13 @@ import time
 
 import pyotp
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, update
 
 from tests.conftest import Factory, login, make_test_app
 from wijscan.cli import main
 from wijscan.models import AuditEntry, LoginSession, Role, School, User
 from wijscan.models.account import RecoveryCode
-from wijscan.services import two_factor
+from wijscan.services import sealed, two_factor
 from wijscan.web.auth import two_factor as two_factor_views
 
 STEP = two_factor.STEP_SECONDS
@@ -104,7 +104,10 @@ def test_set_up_needs_the_right_confirmation_code(client, db, staff_world):
     assert len(set(codes)) == 10
     user = _user(db, docent.id)
     assert user.totp_enabled_at is not None
-    assert user.totp_secret == key
+    # Stored sealed: the database alone does not give the key away.
+    assert key not in user.totp_secret
+    assert user.totp_secret.startswith("fernet:")
+    assert two_factor.secret_of(user) == key
     # Stored hashed, each code only as its sha256.
     hashes = set(db.session.scalars(select(RecoveryCode.code_hash)))
     assert len(hashes) == 10
@@ -536,3 +539,55 @@ def test_the_server_operator_resets_an_account_from_the_command_line(app, db, ru
     unknown = runner.invoke(main, args=["reset-two-factor", "--email", "niemand@school.test"])
     assert unknown.exit_code != 0
     assert "no account with the address" in unknown.output
+
+
+# --- the secret at rest -------------------------------------------------------------------------
+
+
+def _log_in_with_code(app, user, secret) -> int:
+    client = app.test_client()
+    _password(client, user)
+    return client.post("/inloggen/code", data={"code": pyotp.TOTP(secret).now()}).status_code
+
+
+def test_a_secret_stored_before_sealing_works_and_is_sealed_at_its_next_code(app, db, staff_world):
+    docent = staff_world["docent"]
+    secret, _ = _enable(db, docent)
+    db.session.execute(update(User).where(User.id == docent.id).values(totp_secret=secret))
+    db.session.commit()
+    assert _log_in_with_code(app, docent, secret) == 302
+    stored = _user(db, docent.id).totp_secret
+    assert stored.startswith(sealed.PREFIX)
+    assert sealed.unseal(stored) == secret
+
+
+def test_a_secret_sealed_under_an_old_key_opens_with_it_among_the_fallbacks(
+    app, db, staff_world, monkeypatch
+):
+    docent = staff_world["docent"]
+    secret, _ = _enable(db, docent)
+    old_key = app.config["SECRET_KEY"]
+    monkeypatch.setitem(app.config, "SECRET_KEY", "a new secret key")
+    monkeypatch.setitem(app.config, "SECRET_KEY_FALLBACKS", [old_key])
+    with app.app_context():
+        assert sealed.needs_new_seal(_user(db, docent.id).totp_secret)
+    assert _log_in_with_code(app, docent, secret) == 302
+    # Sealed again under the new key: it opens without the old one.
+    monkeypatch.setitem(app.config, "SECRET_KEY_FALLBACKS", [])
+    with app.app_context():
+        assert two_factor.secret_of(_user(db, docent.id)) == secret
+
+
+def test_a_secret_no_key_opens_refuses_app_codes_but_not_recovery_codes(
+    app, db, staff_world, monkeypatch, caplog
+):
+    docent = staff_world["docent"]
+    secret, codes = _enable(db, docent)
+    monkeypatch.setitem(app.config, "SECRET_KEY", "another key altogether")
+    client = app.test_client()
+    _password(client, docent)
+    refused = client.post("/inloggen/code", data={"code": pyotp.TOTP(secret).now()})
+    assert refused.status_code == 200
+    assert 'id="code-error"' in refused.get_data(as_text=True)
+    assert "does not open with this SECRET_KEY" in caplog.text
+    assert client.post("/inloggen/herstelcode", data={"code": codes[0]}).status_code == 302

@@ -52,8 +52,9 @@ class User(UserMixin, Timestamped, Base):
     locale: Mapped[str] = mapped_column(String(5), default="nl")
     #: Two-step login (TOTP, RFC 6238): the base32 secret shared with the authenticator app.
     #: Set while setting up (a new one for every view of the set-up page) and kept to verify
-    #: codes; never shown again, never exported. "" when there is none.
-    totp_secret: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    #: codes, sealed (wijscan/services/sealed.py); never shown again, never exported. "" when
+    #: there is none.
+    totp_secret: Mapped[str] = mapped_column(String(255), default="", server_default="")
     #: When two-step login was switched on (the confirmation code was right); None: off.
     totp_enabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     #: The last time step (unix time // 30) whose code was accepted: a code of this step or an

@@ -17,6 +17,7 @@ the password, and ten one-time recovery codes for a lost phone.
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 import time
 
@@ -28,8 +29,10 @@ from sqlalchemy.orm.attributes import set_committed_value
 from wijscan.extensions import db
 from wijscan.models import Membership, School, User, utcnow
 from wijscan.models.account import RecoveryCode
-from wijscan.services import accounts
+from wijscan.services import accounts, sealed
 from wijscan.services.setup import audit
+
+log = logging.getLogger(__name__)
 
 #: The name the authenticator app shows beside the account.
 ISSUER = "WIJscan"
@@ -90,15 +93,31 @@ def begin_setup(user: User) -> str:
     an account that has two-step login on: its secret is never replaced or shown."""
     if is_enabled(user):
         raise TwoFactorError("two-step login is on already")
-    user.totp_secret = pyotp.random_base32()
+    secret = pyotp.random_base32()
+    user.totp_secret = sealed.seal(secret)
     db.session.flush()
-    return user.totp_secret
+    return secret
 
 
 def pending_secret(user: User) -> str:
     """The secret of a set-up in progress (to show again after a wrong confirmation code), or
     "" (none, or two-step login is on: then it is never shown)."""
-    return "" if is_enabled(user) else user.totp_secret
+    return "" if is_enabled(user) else secret_of(user)
+
+
+def secret_of(user: User) -> str:
+    """The user's TOTP secret, opened (it is stored sealed: :mod:`wijscan.services.sealed`);
+    "" when there is none or no key of this app opens it (then no app code is right, and the
+    user logs in with a recovery code or has the second step reset)."""
+    try:
+        return sealed.unseal(user.totp_secret)
+    except sealed.Unreadable:
+        log.error(
+            "user %s: the two-step secret does not open with this SECRET_KEY (changed without "
+            "the old one in SECRET_KEY_FALLBACKS?)",
+            user.id,
+        )
+        return ""
 
 
 def provisioning_uri(user: User, secret: str) -> str:
@@ -133,7 +152,7 @@ def confirm_setup(user: User, code: str, now: float | None = None) -> list[str] 
     new recovery codes (to show once), or None for a wrong code. Flushes."""
     if is_enabled(user):
         raise TwoFactorError("two-step login is on already")
-    step = matching_step(user.totp_secret, code, now)
+    step = matching_step(secret_of(user), code, now)
     if step is None:
         return None
     user.totp_enabled_at = utcnow()
@@ -175,7 +194,8 @@ def verify_code(user: User, code: str, now: float | None = None) -> bool:
     """Whether ``code`` is a right app code that was not used before; uses it up. Flushes."""
     if not is_enabled(user):
         return False
-    step = matching_step(user.totp_secret, code, now)
+    secret = secret_of(user)
+    step = matching_step(secret, code, now)
     if step is None or step <= user.totp_last_step:
         return False
     used = db.session.execute(
@@ -188,6 +208,9 @@ def verify_code(user: User, code: str, now: float | None = None) -> bool:
         db.session.refresh(user, ["totp_last_step"])
         return False
     set_committed_value(user, "totp_last_step", step)
+    if sealed.needs_new_seal(user.totp_secret):  # stored before sealing, or under an old key
+        user.totp_secret = sealed.seal(secret)
+        db.session.flush()
     return True
 
 
